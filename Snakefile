@@ -14,6 +14,7 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/pinning.smk"
 include: "workflow/rules/behaviour.smk"
 include: "workflow/rules/analysis.smk"
+include: "workflow/rules/dynamics.smk"
 include: "workflow/rules/figures.smk"
 
 

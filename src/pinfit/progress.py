@@ -25,3 +25,11 @@ def progress(iterable=None, *, total: int | None = None, desc: str = "", unit: s
     """A tqdm bar on stderr; silenced by PINFIT_PROGRESS=0 (e.g. in tests)."""
     disable = os.environ.get("PINFIT_PROGRESS", "1") == "0"
     return tqdm(iterable, total=total, desc=desc, unit=unit, file=sys.stderr, disable=disable, mininterval=1.0)
+
+
+def log_to_file(path) -> None:
+    """Send this process's stderr (logs, progress bars, warnings) to a rule's log file."""
+    sys.stderr = open(path, "a", buffering=1)  # noqa: SIM115 - lives as long as the job
+    for handler in logging.getLogger("pinfit").handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(sys.stderr)

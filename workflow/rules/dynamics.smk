@@ -1,0 +1,1 @@
+# dynamics stage: rules land here.

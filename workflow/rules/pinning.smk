@@ -1,0 +1,1 @@
+# pinning stage: rules land here.
