@@ -1,6 +1,8 @@
 # Config validation (once, before any job), dataset lists, per-stage parameters, targets.
 import copy
+from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 
@@ -9,6 +11,14 @@ validate(config, schema="../schemas/config.schema.yaml")
 DATASETS = config["datasets"]
 RECORDINGS = [name for name, entry in DATASETS.items() if entry["kind"] == "recording"]
 BEHAVIOURS = [name for name, entry in DATASETS.items() if entry["kind"] == "behaviour"]
+
+for _name, _entry in DATASETS.items():
+    if not (Path(_entry["path"]).exists() or _entry["path"].startswith("data/demo/")):
+        raise WorkflowError(
+            f"config: datasets.{_name}.path: {_entry['path']!r} does not exist "
+            f"(relative paths are read from {Path.cwd()}). "
+            "Fix: point it at your data file or folder, or remove the entry."
+        )
 
 
 wildcard_constraints:

@@ -1,0 +1,1 @@
+"""Analyses of fitted networks and recordings: connectivity, sequences, manifolds, codes, dynamics."""

@@ -1,0 +1,276 @@
+"""Dynamic codes of sequentially presented items, and weights sorted by preferred orientation.
+
+Why: Cueva et al. (2021) find that a network holding two orientations rotates item 1's code
+away from the input subspace before item 2 arrives through the same inputs, so item 2 does not
+overwrite it; and that its recurrent weights form locally excitatory, globally inhibitory rings
+(a + b cos dphi with b > 0 > a) within item-selective groups. The measures here are: item-1
+tuning before vs after item 2, the cross-temporal decoding matrix, the angle between item 1's
+coding subspace and the input subspace over time, and the orientation-sorted weight profiles.
+All angles are item values of period ``period`` mapped to phases phi = 2 pi theta / period.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg
+import xarray as xr
+
+from pinfit.analysis.manifold import to_phase
+from pinfit.errors import PinfitInputError, check_range
+
+
+def _harmonics(phase: np.ndarray) -> np.ndarray:
+    return np.stack([np.ones_like(phase), np.cos(phase), np.sin(phase)], axis=-1)
+
+
+def _wrap(x, period):
+    return (np.asarray(x) + period / 2) % period - period / 2
+
+
+def circular_tuning(response: xr.DataArray, angle: xr.DataArray, *, period: float = np.pi) -> xr.Dataset:
+    """First-harmonic tuning of each unit: response = a + b cos(phi - phi_pref) + noise.
+
+    Parameters
+    ----------
+    response : xr.DataArray, dims (trial, unit)
+    angle : xr.DataArray, dims (trial)
+        Item value per trial, rad in [0, period).
+    period : float
+        Period of the item (rad).
+
+    Returns
+    -------
+    xr.Dataset
+        ``baseline`` a, ``depth`` b >= 0 (response units), ``preferred`` (rad in [0, period)),
+        ``r2`` (share of the unit's variance explained), all (unit); ``coding`` (unit, basis)
+        the regression weights of cos phi and sin phi (basis = ['cos', 'sin']).
+    """
+    check_range("circular_tuning", "period", period, 0, None, low_open=True)
+    y = response.transpose("trial", "unit").values
+    design = _harmonics(to_phase(angle.values, period))
+    coef = np.linalg.lstsq(design, y, rcond=None)[0]
+    fitted = design @ coef
+    total = ((y - y.mean(axis=0)) ** 2).sum(axis=0)
+    r2 = 1 - ((y - fitted) ** 2).sum(axis=0) / np.where(total > 0, total, np.inf)
+    preferred = (np.arctan2(coef[2], coef[1]) * period / (2 * np.pi)) % period
+    unit = response["unit"].values
+    return xr.Dataset(
+        {
+            "baseline": ("unit", coef[0]),
+            "depth": ("unit", np.hypot(coef[1], coef[2])),
+            "preferred": ("unit", preferred),
+            "r2": ("unit", r2),
+            "coding": (("unit", "basis"), coef[1:].T),
+        },
+        coords={"unit": unit, "basis": ["cos", "sin"]},
+        attrs={"period": period},
+    )
+
+
+def window_mean(rate: xr.DataArray, window: tuple[float, float]) -> xr.DataArray:
+    """Mean of ``rate`` (..., time, ...) over start <= time < stop (s); raises on an empty window."""
+    start, stop = window
+    inside = (rate["time"] >= start) & (rate["time"] < stop)
+    if not bool(inside.any()):
+        raise PinfitInputError("window_mean", "window", f"[{start}, {stop}) s holds no time point",
+                               "choose a window inside the recorded times")
+    return rate.isel(time=inside.values).mean("time")
+
+
+def tuning_before_after(
+    rate: xr.DataArray,
+    angle: xr.DataArray,
+    *,
+    before: tuple[float, float],
+    after: tuple[float, float],
+    period: float = np.pi,
+) -> xr.Dataset:
+    """Tuning to one item in two windows, e.g. item 1 before and after item 2 is shown.
+
+    Parameters
+    ----------
+    rate : xr.DataArray, dims (trial, time, unit); coord time (s)
+    angle : xr.DataArray, dims (trial), rad
+    before, after : (start, stop) s
+    period : float
+
+    Returns
+    -------
+    xr.Dataset
+        :func:`circular_tuning` variables with a leading dim ``window`` = ['before', 'after'];
+        ``preferred_shift`` (unit) after - before, wrapped to [-period/2, period/2);
+        scalar ``tuning_similarity``: cosine similarity of the population coding weights in the two
+        windows (1: same code, 0: rotated to an orthogonal code, -1: inverted).
+    """
+    tunings = [circular_tuning(window_mean(rate, w), angle, period=period) for w in (before, after)]
+    both = xr.concat(tunings, dim=xr.DataArray(["before", "after"], dims="window"))
+    a, b = tunings[0]["coding"].values.ravel(), tunings[1]["coding"].values.ravel()
+    return both.assign(
+        preferred_shift=("unit", _wrap(tunings[1]["preferred"].values - tunings[0]["preferred"].values, period)),
+        tuning_similarity=float(a @ b / np.sqrt((a @ a) * (b @ b))),
+    ).assign_attrs(before=list(before), after=list(after), period=period)
+
+
+def cross_temporal_decoding(
+    rate: xr.DataArray,
+    angle: xr.DataArray,
+    *,
+    period: float = np.pi,
+    ridge: float = 1e-3,
+    test_fraction: float = 0.5,
+    seed: int = 0,
+) -> xr.DataArray:
+    """Decode an item from activity at one time with a decoder trained at another.
+
+    A ridge decoder of (cos phi, sin phi) is fitted at every training time on a random subset
+    of trials and applied at every test time to the held-out trials; the score is the mean
+    cos(decoded phi - true phi): 1 perfect, 0 chance, -1 inverted.
+
+    Parameters
+    ----------
+    rate : xr.DataArray, dims (trial, time, unit)
+    angle : xr.DataArray, dims (trial), rad
+    period : float
+    ridge : float
+        Ridge penalty relative to the mean variance of the units (dimensionless).
+    test_fraction : float
+        Share of trials held out.
+    seed : int
+        Seed of the train/test split.
+
+    Returns
+    -------
+    xr.DataArray, dims (train_time, test_time), coords in s.
+    """
+    check_range("cross_temporal_decoding", "ridge", ridge, 0, None)
+    check_range("cross_temporal_decoding", "test_fraction", test_fraction, 0, 1, low_open=True, high_open=True)
+    x = rate.transpose("trial", "time", "unit").values
+    n_trial = x.shape[0]
+    n_test = int(round(test_fraction * n_trial))
+    if n_test < 2 or n_trial - n_test < 2:
+        raise PinfitInputError("cross_temporal_decoding", "rate", f"{n_trial} trials give {n_test} test trials",
+                               "record more trials or move test_fraction towards 0.5")
+    order = np.random.default_rng(seed).permutation(n_trial)
+    test, train = order[:n_test], order[n_test:]
+    phase = to_phase(angle.values, period)
+    target = np.stack([np.cos(phase), np.sin(phase)], axis=1)[train]
+    xt = x[train].transpose(1, 0, 2)  # (time, trial, unit)
+    mean = xt.mean(axis=1, keepdims=True)
+    xc = xt - mean
+    gram = np.einsum("tnu,tnv->tuv", xc, xc)
+    penalty = ridge * np.trace(gram, axis1=1, axis2=2)[:, None, None] / x.shape[2]
+    weights = np.linalg.solve(gram + penalty * np.eye(x.shape[2]) + 1e-12 * np.eye(x.shape[2]),
+                              np.einsum("tnu,nk->tuk", xc, target - target.mean(axis=0)))
+    offset = target.mean(axis=0)[None, :] - np.einsum("tu,tuk->tk", mean[:, 0], weights)
+    pred = np.einsum("nsu,tuk->tsnk", x[test], weights) + offset[:, None, None, :]  # (train, test, trial, 2)
+    decoded = np.arctan2(pred[..., 1], pred[..., 0])
+    score = np.cos(decoded - phase[test][None, None, :]).mean(axis=2)
+    times = rate["time"].values
+    return xr.DataArray(score, dims=("train_time", "test_time"), coords={"train_time": times, "test_time": times},
+                        name="decoding_score", attrs={"units": "mean cos error", "period": period})
+
+
+def coding_subspace_angles(
+    rate: xr.DataArray,
+    angle: xr.DataArray,
+    reference: xr.DataArray,
+    *,
+    period: float = np.pi,
+) -> xr.DataArray:
+    """Principal angles over time between an item's coding subspace and a reference subspace.
+
+    The coding subspace at time t is spanned by each unit's weights on cos phi and sin phi
+    (:func:`circular_tuning` of the activity at t).
+
+    Parameters
+    ----------
+    rate : xr.DataArray, dims (trial, time, unit)
+    angle : xr.DataArray, dims (trial), rad
+    reference : xr.DataArray, dims (unit, basis)
+        Columns spanning the reference subspace (e.g. the input subspace).
+    period : float
+
+    Returns
+    -------
+    xr.DataArray, dims (time, principal) in degrees, principal 0 the smallest angle.
+    """
+    if reference.dims != ("unit", "basis") or reference.sizes["unit"] != rate.sizes["unit"]:
+        raise PinfitInputError("coding_subspace_angles", "reference", f"dims {dict(reference.sizes)}",
+                               "pass a (unit, basis) matrix over the same units as rate")
+    x = rate.transpose("trial", "time", "unit").values
+    design = _harmonics(to_phase(angle.values, period))
+    coef = np.einsum("kn,ntu->tku", np.linalg.pinv(design), x)[:, 1:]  # (time, 2, unit)
+    angles = np.array([np.sort(scipy.linalg.subspace_angles(c.T, reference.values)) for c in coef])
+    return xr.DataArray(np.degrees(angles), dims=("time", "principal"),
+                        coords={"time": rate["time"].values, "principal": np.arange(angles.shape[1])},
+                        name="subspace_angle", attrs={"units": "deg"})
+
+
+def orientation_sorted_weights(
+    J: xr.DataArray,
+    preferred: xr.DataArray,
+    group: xr.DataArray,
+    *,
+    period: float = np.pi,
+    n_bins: int = 12,
+) -> xr.Dataset:
+    """Recurrent weights against the difference of preferred item values, per pair of groups.
+
+    For every pair of groups (post, pre), the weights J_ij with i in post and j in pre are fitted
+    by least squares as a + b cos(dphi), dphi = phi_i - phi_j (phases of the preferred
+    values); local excitation with global inhibition gives b > 0 and a < 0. Binned means give
+    the profile for plotting.
+
+    Parameters
+    ----------
+    J : xr.DataArray, dims (unit, unit_pre)
+    preferred : xr.DataArray, dims (unit), rad in [0, period)
+    group : xr.DataArray, dims (unit)
+        Group label per unit (e.g. 'item1' / 'item2' by which item it is tuned to).
+    period : float
+    n_bins : int
+        Bins of dphi over [-pi, pi).
+
+    Returns
+    -------
+    xr.Dataset
+        ``profile`` (group_post, group_pre, dphi) binned mean weight (NaN in empty bins),
+        ``a``, ``b``, ``r2``, ``count`` (group_post, group_pre); dphi bin centres in rad (phase).
+        Self-connections are left out.
+    """
+    check_range("orientation_sorted_weights", "n_bins", n_bins, 2, None)
+    n = J.sizes["unit"]
+    if preferred.sizes.get("unit") != n or group.sizes.get("unit") != n:
+        raise PinfitInputError("orientation_sorted_weights", "preferred/group", "lengths differ from J",
+                               "pass one preferred value and one group label per unit")
+    w = J.transpose("unit", "unit_pre").values
+    phase = to_phase(preferred.values, period)
+    dphi = _wrap(phase[:, None] - phase[None, :], 2 * np.pi)
+    labels = np.asarray(group.values).astype(str)
+    names = np.unique(labels)
+    edges = np.linspace(-np.pi, np.pi, int(n_bins) + 1)
+    off = ~np.eye(n, dtype=bool)
+    shape = (len(names), len(names))
+    a, b, r2, count = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan), np.zeros(shape, int)
+    profile = np.full((*shape, int(n_bins)), np.nan)
+    for p, post in enumerate(names):
+        for q, pre in enumerate(names):
+            pick = (labels[:, None] == post) & (labels[None, :] == pre) & off
+            y, d = w[pick], dphi[pick]
+            count[p, q] = len(y)
+            if len(y) < 3:
+                continue
+            design = np.stack([np.ones_like(d), np.cos(d)], axis=1)
+            coef = np.linalg.lstsq(design, y, rcond=None)[0]
+            a[p, q], b[p, q] = coef
+            r2[p, q] = 1 - ((y - design @ coef) ** 2).sum() / max(((y - y.mean()) ** 2).sum(), 1e-300)
+            index = np.clip(np.digitize(d, edges) - 1, 0, int(n_bins) - 1)
+            sums, hits = np.bincount(index, y, int(n_bins)), np.bincount(index, minlength=int(n_bins))
+            profile[p, q] = np.where(hits > 0, sums / np.maximum(hits, 1), np.nan)
+    pair = ("group_post", "group_pre")
+    return xr.Dataset(
+        {"profile": ((*pair, "dphi"), profile), "a": (pair, a), "b": (pair, b), "r2": (pair, r2),
+         "count": (pair, count)},
+        coords={"group_post": names, "group_pre": names, "dphi": 0.5 * (edges[:-1] + edges[1:])},
+        attrs={"period": period},
+    )
