@@ -20,7 +20,7 @@ from matplotlib.text import Text
 
 from pinfit.errors import PinfitInputError
 from pinfit.figures import activity, pinning, style
-from pinfit.store import read_dataset, write_dataset, write_table
+from pinfit.store import write_dataset, write_table
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "workflow" / "scripts"
 MIN_FONT_PT = 6.0  # journals' lower limit for text at print size (style.FONT_PT["small"])
@@ -139,30 +139,38 @@ def make_recording(n_neurons=12, n_time=40, seed=0):
     )
 
 
-def make_fit(recording, p, seed=0, n_runs=6):
-    """A PINning fit whose rates are the data plus noise shrinking with p; units = neuron ids."""
+def make_fit(recording, ps=(0.1, 1.0), seed=0, n_runs=6, n_extra=1):
+    """A batched PINning fit (one seed, networks along dim network with coord p), shaped like
+    pinfit.pinning.fit_pinning's output: rates are the data plus noise shrinking with p, the
+    planted training curves are pvar_train = (0.5 + 0.4 p)(1 - exp(-(run + 1)/2)) and the final
+    pvar = 0.5 + 0.4 p + 0.01 seed; units are the neuron ids then extra units."""
     rng = np.random.default_rng(seed)
-    rate = recording["activity"].values + (1 - p) * 0.1 * rng.normal(size=recording["activity"].shape)
+    ps = np.asarray(ps, dtype=float)
+    data = recording["activity"].values
+    extra = rng.random(data.shape[:2] + (n_extra,))
+    rate = np.stack([np.concatenate([data + (1 - p) * 0.1 * rng.normal(size=data.shape), extra], axis=2)
+                     for p in ps])
     runs = np.arange(n_runs)
-    n = recording.sizes["neuron"]
+    units = [*recording["neuron"].values, *(f"extra{i}" for i in range(n_extra))]
+    n = len(units)
     return xr.Dataset(
         {
-            "rate": (("condition", "time", "unit"), rate),
-            "pvar_train": ("run", (0.5 + 0.4 * p) * (1 - np.exp(-(runs + 1) / 2))),
-            "chi2": ("run", np.exp(-runs / 2) / (1 + p)),
-            "pvar": 0.5 + 0.4 * p,
-            "J": (("unit", "unit_pre"), rng.normal(size=(n, n))),
+            "rate": (("network", "condition", "time", "unit"), rate),
+            "pvar_train": (("network", "run"), (0.5 + 0.4 * ps[:, None]) * (1 - np.exp(-(runs + 1) / 2))),
+            "chi2": (("network", "run"), np.exp(-runs / 2) / (1 + ps[:, None])),
+            "pvar": ("network", 0.5 + 0.4 * ps + 0.01 * seed),
+            "J0": (("unit", "unit_pre"), rng.normal(size=(n, n))),
         },
-        coords={"condition": CONDITIONS, "time": recording["time"].values,
-                "unit": recording["neuron"].values, "unit_pre": recording["neuron"].values, "run": runs},
-        attrs={"p": p, "seed": seed},
+        coords={"network": np.arange(len(ps)), "p": ("network", ps), "condition": CONDITIONS,
+                "time": recording["time"].values, "unit": units, "unit_pre": units, "run": runs},
+        attrs={"seed": seed},
     )
 
 
 # ---------------------------------------------------------------- figure 1: activity
 def test_activity_heatmaps_follow_data_peak_order():
     recording = make_recording()
-    fits = {0.1: make_fit(recording, 0.1), 1.0: make_fit(recording, 1.0)}
+    fits = pinning.split_fit(make_fit(recording, (0.1, 1.0)))
     fig = activity.plot_activity(recording, fits, n_examples=2)
     assert_legible(fig)
     heatmaps = [ax for ax in fig.axes if ax.images]
@@ -179,23 +187,31 @@ def test_activity_heatmaps_follow_data_peak_order():
 
 def test_model_units_matched_by_label_or_position():
     recording = make_recording(n_neurons=5)
-    fit = make_fit(recording, 1.0)
-    shuffled = fit.isel(unit=[3, 1, 4, 0, 2])
-    by_label = activity.model_activity(shuffled, recording["neuron"].values)
-    np.testing.assert_array_equal(by_label.values, fit["rate"].values)
-    extra = fit.assign_coords(unit=np.arange(5)).pad(unit=(0, 2), constant_values=0.0)
-    by_position = activity.model_activity(extra, recording["neuron"].values)
-    np.testing.assert_array_equal(by_position.values, fit["rate"].values)
+    fit = pinning.split_fit(make_fit(recording, (1.0,), n_extra=2))[1.0]
+    expected = fit["rate"].values[..., :5]
+    shuffled = fit.isel(unit=[3, 6, 1, 4, 0, 5, 2])
+    np.testing.assert_array_equal(activity.model_activity(shuffled, recording["neuron"].values).values, expected)
+    by_position = activity.model_activity(fit.assign_coords(unit=np.arange(7)), recording["neuron"].values)
+    np.testing.assert_array_equal(by_position.values, expected)
     with pytest.raises(PinfitInputError, match="units"):
         activity.model_activity(fit.isel(unit=slice(0, 3)).assign_coords(unit=[0, 1, 2]), recording["neuron"].values)
 
 
+def test_choose_p_defaults_to_ends_and_middle():
+    assert pinning.choose_p([0.5, 0.01, 1.0, 0.1, 0.2]) == [0.01, 0.2, 1.0]
+    assert pinning.choose_p([0.3]) == [0.3]
+    assert pinning.choose_p([0.1, 0.2, 1.0], [1.0, 0.1]) == [0.1, 1.0]
+    with pytest.raises(PinfitInputError, match="p_shown"):
+        pinning.choose_p([0.1, 1.0], [0.5])
+
+
 def test_activity_rejects_bad_parameters():
     recording = make_recording()
+    fits = pinning.split_fit(make_fit(recording, (0.5,)))
     with pytest.raises(PinfitInputError, match="n_examples"):
-        activity.plot_activity(recording, {0.5: make_fit(recording, 0.5)}, n_examples=0)
+        activity.plot_activity(recording, fits, n_examples=0)
     with pytest.raises(PinfitInputError, match="'p'"):
-        activity.plot_activity(recording, {1.5: make_fit(recording, 1.0)})
+        activity.plot_activity(recording, {1.5: fits[0.5]})
     with pytest.raises(PinfitInputError, match="fits"):
         activity.plot_activity(recording, {})
 
@@ -203,30 +219,27 @@ def test_activity_rejects_bad_parameters():
 def test_activity_script(tmp_path):
     recording = make_recording()
     write_dataset(recording, tmp_path / "recording.zarr")
-    fits = []
-    for p in (0.1, 1.0):
-        fits.append(str(write_dataset(make_fit(recording, p), tmp_path / f"p{p}_seed0.zarr")))
+    write_dataset(make_fit(recording, (0.05, 0.1, 1.0)), tmp_path / "seed0.zarr")
     stem = tmp_path / "figures" / "activity"
-    run_script("figures_activity", tmp_path, input={"recording": str(tmp_path / "recording.zarr"), "fits": fits},
-               params={"p": [0.1, 1.0], "stem": str(stem), "n_examples": 2, "dpi": 100})
+    run_script("figures_activity", tmp_path,
+               input={"recording": str(tmp_path / "recording.zarr"), "fit": str(tmp_path / "seed0.zarr")},
+               params={"p_shown": [0.1, 1.0], "stem": str(stem), "n_examples": 2, "dpi": 100})
     assert_saved(stem)
 
 
 # ---------------------------------------------------------------- figure 2: pinning
-def make_sweep(tmp_path=None):
+def make_sweep():
     recording = make_recording()
-    fits, rows = [], []
-    for p, seed in itertools.product((0.05, 0.2, 1.0), (0, 1)):
-        fit = make_fit(recording, p, seed)
-        fits.append(fit)
-        rows.append({"dataset": "tiny", "p": p, "seed": seed, "pvar": float(fit["pvar"]) + 0.01 * seed})
-    return fits, pd.DataFrame(rows)
+    fits = [make_fit(recording, (0.05, 0.2, 1.0), seed) for seed in (0, 1)]
+    summary = pd.DataFrame([{"dataset": "tiny", "p": p, "seed": fit.attrs["seed"], "pvar": v}
+                            for fit in fits for p, v in zip(fit["p"].values, fit["pvar"].values, strict=True)])
+    return fits, summary
 
 
 def test_pinning_plots_seed_means_and_spread():
     fits, summary = make_sweep()
-    curves = pinning.training_curves(fits, summary["p"], summary["seed"])
-    assert len(curves) == len(fits) * 6
+    curves = pinning.training_curves(fits)
+    assert len(curves) == 2 * 3 * 6  # seeds x p x runs
     fig = pinning.plot_pinning(summary, curves)
     assert_legible(fig)
     ax_p = fig.axes[0]
@@ -238,21 +251,22 @@ def test_pinning_plots_seed_means_and_spread():
     np.testing.assert_allclose([s[1, 1] - s[0, 1] for s in segments], 2 * 0.01 / np.sqrt(2))
     assert ax_p.get_xscale() == "log"  # p spans 20-fold
     assert fig.axes[2].get_yscale() == "log"
+    # Training curve of p = 1 (mean over seeds, identical by construction): 0.9 (1 - exp(-(run + 1)/2)).
+    line = ax_p.figure.axes[1].get_lines()[-1]
+    np.testing.assert_allclose(line.get_ydata(), 0.9 * (1 - np.exp(-(np.arange(6) + 1) / 2)))
 
 
 def test_pinning_rejects_missing_columns():
     fits, summary = make_sweep()
-    curves = pinning.training_curves(fits, summary["p"], summary["seed"])
     with pytest.raises(PinfitInputError, match="summary"):
-        pinning.plot_pinning(summary.drop(columns="pvar"), curves)
+        pinning.plot_pinning(summary.drop(columns="pvar"), pinning.training_curves(fits))
 
 
 def test_pinning_script(tmp_path):
     fits, summary = make_sweep()
-    paths = [str(write_dataset(f, tmp_path / f"fit{k}.zarr")) for k, f in enumerate(fits)]
+    paths = [str(write_dataset(f, tmp_path / f"seed{f.attrs['seed']}.zarr")) for f in fits]
     write_table(summary, tmp_path / "summary.csv")
     stem = tmp_path / "figures" / "pinning"
     run_script("figures_pinning", tmp_path, input={"summary": str(tmp_path / "summary.csv"), "fits": paths},
-               params={"p": list(summary["p"]), "seed": list(summary["seed"]), "stem": str(stem), "dpi": 100})
+               params={"stem": str(stem), "dpi": 100})
     assert_saved(stem)
-    assert read_dataset(paths[0])["pvar_train"].sizes["run"] == 6

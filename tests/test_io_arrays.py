@@ -41,8 +41,13 @@ def test_npz_trials_with_label_and_rate_variables(tmp_path):
     path = tmp_path / "rec.npz"
     np.savez(path, dff=data, side=np.array(["L", "R", "L", "R"]), fs=np.array(15.6))
     raw = load_recording(
-        entry(path, variable="dff", axes=["trial", "time", "neuron"], sampling_rate_variable="fs",
-              conditions={"variable": "side"})
+        entry(
+            path,
+            variable="dff",
+            axes=["trial", "time", "neuron"],
+            sampling_rate_variable="fs",
+            conditions={"variable": "side"},
+        )
     )
     np.testing.assert_array_equal(raw["activity"].values, data)
     assert list(raw["trial_condition"].values) == ["L", "R", "L", "R"]
@@ -54,8 +59,13 @@ def test_mat_v5_axes_are_transposed(tmp_path):
     path = tmp_path / "rec.mat"
     scipy.io.savemat(path, {"X": data, "labels": np.array([1, 2, 1, 2])})
     raw = load_recording(
-        entry(path, variable="X", axes=["time", "neuron", "trial"], sampling_rate_hz=5.0,
-              conditions={"variable": "labels"})
+        entry(
+            path,
+            variable="X",
+            axes=["time", "neuron", "trial"],
+            sampling_rate_hz=5.0,
+            conditions={"variable": "labels"},
+        )
     )
     np.testing.assert_array_equal(raw["activity"].values, data.transpose(2, 0, 1))
     assert list(raw["trial_condition"].values) == ["1", "2", "1", "2"]
@@ -68,7 +78,9 @@ def test_mat_v73_is_read_as_hdf5_transposed(tmp_path):
         fh["NEURAL"] = PLANTED.T
         fh["fs"] = np.array([[20.0]])
     with open(path, "r+b") as fh:
-        fh.write(b"MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Jan  1 00:00:00 2024 HDF5 schema 1.00 .")
+        fh.write(
+            b"MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Jan  1 00:00:00 2024 HDF5 schema 1.00 ."
+        )
         fh.seek(124)
         fh.write(b"\x00\x02IM")
     raw = load_recording(entry(path, variable="NEURAL", sampling_rate_variable="fs"))
@@ -100,12 +112,19 @@ def test_h5_dataset_path_and_time_stamps(tmp_path):
     assert raw.attrs["sampling_rate_hz"] == pytest.approx(8.0)
 
 
-@pytest.mark.parametrize(("times", "unit", "expected"), [([1.0, 2.5], "s", [1.0, 2.5]), ([10, 25], "frames", [1.0, 2.5])])
+@pytest.mark.parametrize(
+    ("times", "unit", "expected"), [([1.0, 2.5], "s", [1.0, 2.5]), ([10, 25], "frames", [1.0, 2.5])]
+)
 def test_listed_events_in_seconds_or_frames(tmp_path, times, unit, expected):
     path = tmp_path / "rec.npy"
     np.save(path, PLANTED)
     raw = load_recording(
-        entry(path, sampling_rate_hz=10.0, events={"times": times, "unit": unit}, conditions={"labels": ["x", "y"]})
+        entry(
+            path,
+            sampling_rate_hz=10.0,
+            events={"times": times, "unit": unit},
+            conditions={"labels": ["x", "y"]},
+        )
     )
     np.testing.assert_allclose(raw["event_time"].values, expected)
     assert list(raw["event_condition"].values) == ["x", "y"]
@@ -129,17 +148,30 @@ def test_threshold_events_recover_planted_onsets():
 def test_threshold_events_merge_bursts_closer_than_min_gap():
     rate = 100.0
     spectrogram = burst_spectrogram([1.0, 1.6, 5.0], rate)  # gap 0.2 s between the first two
-    found = find_threshold_events(spectrogram.T, sampling_rate_hz=rate, time_axis=0, min_gap_s=0.5, smooth_s=0.0)
+    found = find_threshold_events(
+        spectrogram.T, sampling_rate_hz=rate, time_axis=0, min_gap_s=0.5, smooth_s=0.0
+    )
     np.testing.assert_allclose(found, [1.0, 5.0], atol=1 / rate)
 
 
 def test_threshold_events_from_a_file_variable(tmp_path):
     path = tmp_path / "bird.mat"
-    scipy.io.savemat(path, {"NEURAL": RNG.random((4, 300)), "SONG": burst_spectrogram([2.0, 6.0], 200.0),
-                            "VIDEOfs": 30, "SONGfs": 200})
+    scipy.io.savemat(
+        path,
+        {
+            "NEURAL": RNG.random((4, 300)),
+            "SONG": burst_spectrogram([2.0, 6.0], 200.0),
+            "VIDEOfs": 30,
+            "SONGfs": 200,
+        },
+    )
     raw = load_recording(
-        entry(path, variable="NEURAL", sampling_rate_variable="VIDEOfs",
-              events={"threshold": {"variable": "SONG", "sampling_rate_variable": "SONGfs", "smooth_s": 0.0}})
+        entry(
+            path,
+            variable="NEURAL",
+            sampling_rate_variable="VIDEOfs",
+            events={"threshold": {"variable": "SONG", "sampling_rate_variable": "SONGfs", "smooth_s": 0.0}},
+        )
     )
     np.testing.assert_allclose(raw["event_time"].values, [2.0, 6.0], atol=1 / 200)
     assert list(raw["event_condition"].values) == ["all", "all"]

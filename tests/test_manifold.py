@@ -142,3 +142,44 @@ def test_bad_parameters_raise_before_work():
         persistent_homology(xr.DataArray(np.zeros((5, 2)), dims=("point", "feature")), maxdim=7)
     with pytest.raises(PinfitInputError, match="min_radius_ratio"):
         torus_verdict(torus_metrics(clifford(), period=np.pi), min_radius_ratio=2.0)
+
+
+def untrained_network(path, n_units=16):
+    """A network store of the two-item sequential task with initial (untrained) weights."""
+    from pinfit import rnn, tasks
+    from pinfit.store import write_dataset
+
+    spec = tasks.make_task(design="sequential", n_items=2)
+    cond = rnn.Condition(0.05, 0.1, 0.0, 1.0, 0)
+    import torch
+
+    model = rnn.RateNetworks.initialise([cond], n_units, len(spec.input_names), len(spec.output_names), g=1.0,
+                                        alpha=spec.dt / 0.1, generators=[torch.Generator().manual_seed(0)])
+    return write_dataset(rnn.network_dataset(model, 0, cond, spec, [], {"tau": 0.1}), path)
+
+
+def test_analyse_task_manifold_writes_store_and_table(tmp_path):
+    import pandas as pd
+
+    from pinfit.analysis.manifold import analyse_task_manifold
+    from pinfit.store import read_dataset
+
+    net = untrained_network(tmp_path / "net.zarr")
+    analyse_task_manifold(network=net, store=tmp_path / "m.zarr", table=tmp_path / "m.csv", n_grid=8,
+                          n_components=4, n_landmarks=50)
+    out = read_dataset(tmp_path / "m.zarr")
+    assert out["states"].dims == ("theta1", "theta2", "unit") and out["states"].shape == (8, 8, 16)
+    assert str(out["verdict"].values) in ("Clifford-like", "standard-like", "neither")
+    np.testing.assert_allclose(out["theta1"], np.arange(8) * np.pi / 8)
+    table = pd.read_csv(tmp_path / "m.csv")
+    assert {"verdict", "betti2", "interaction_fraction", "participation_ratio"} <= set(table["measure"])
+
+
+def test_record_grid_rejects_other_tasks(tmp_path):
+    from pinfit.analysis.manifold import record_grid
+    from pinfit.store import read_dataset
+
+    net = read_dataset(untrained_network(tmp_path / "net.zarr"))
+    net.attrs["task"] = {**net.attrs["task"], "design": "simultaneous_cued"}
+    with pytest.raises(PinfitInputError, match="two-item sequential"):
+        record_grid(net, n_grid=4)

@@ -41,12 +41,19 @@ def ingest_recording(entry: dict, out_path, *, dataset: str = "", base_dir=".") 
     recording = preprocess_recording(raw, entry.get("preprocess"))
     recording.attrs.update(provenance(dataset=dataset))
     write_dataset(recording, out_path)
-    trials = next(s["trials_per_condition"] for s in recording.attrs["preprocessing"] if s["step"] == "average")
+    trials = next(
+        s["trials_per_condition"] for s in recording.attrs["preprocessing"] if s["step"] == "average"
+    )
     log.info(
         "%s: %d neurons, %d frames (%.2f s at %g Hz), %d conditions (trials per condition %s) -> %s",
-        dataset or Path(out_path).name, recording.sizes["neuron"], recording.sizes["time"],
-        recording.sizes["time"] / recording.attrs["sampling_rate_hz"], recording.attrs["sampling_rate_hz"],
-        recording.sizes["condition"], trials, out_path,
+        dataset or Path(out_path).name,
+        recording.sizes["neuron"],
+        recording.sizes["time"],
+        recording.sizes["time"] / recording.attrs["sampling_rate_hz"],
+        recording.attrs["sampling_rate_hz"],
+        recording.sizes["condition"],
+        trials,
+        out_path,
     )
     return recording
 
@@ -70,7 +77,12 @@ def ingest_behaviour(entry: dict, out_path, *, dataset: str = "", base_dir=".") 
     set_sizes = sorted({int(s) for s in behaviour["set_size"].values})
     log.info(
         "%s: %d trials, %d report(s) per trial, set sizes %s, %d subjects, feature %s -> %s",
-        dataset or Path(out_path).name, behaviour.sizes["trial"], behaviour.sizes["report"], set_sizes,
-        len(set(behaviour["subject"].values)), behaviour.attrs["feature"], out_path,
+        dataset or Path(out_path).name,
+        behaviour.sizes["trial"],
+        behaviour.sizes["report"],
+        set_sizes,
+        len(set(behaviour["subject"].values)),
+        behaviour.attrs["feature"],
+        out_path,
     )
     return behaviour

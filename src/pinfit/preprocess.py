@@ -61,17 +61,23 @@ def preprocess_recording(raw: xr.Dataset, steps: dict | None = None) -> xr.Datas
     conditions = raw["trial_condition"].values.astype(str)
     if "event_time" in raw:
         values, conditions, kept = _align(values, raw, steps["align"], rate, where)
-        record.append({"step": "align", **steps["align"], "events_kept": kept, "events_total": raw.sizes["event"]})
+        record.append(
+            {"step": "align", **steps["align"], "events_kept": kept, "events_total": raw.sizes["event"]}
+        )
 
     labels = pd.unique(conditions)
     reduce = np.mean if steps["average"]["method"] == "mean" else np.median
     average = np.stack([reduce(values[conditions == c], axis=0) for c in labels])
-    record.append({"step": "average", **steps["average"], "trials_per_condition": _counts(conditions, labels)})
+    record.append(
+        {"step": "average", **steps["average"], "trials_per_condition": _counts(conditions, labels)}
+    )
 
     keep, snr = _select(values, average, steps["select"], where)
     average, values = average[..., keep], values[..., keep]
     neurons = raw["neuron"].values[keep]
-    record.append({"step": "select", **steps["select"], "neurons_kept": int(keep.size), "neurons_total": snr.size})
+    record.append(
+        {"step": "select", **steps["select"], "neurons_kept": int(keep.size), "neurons_total": snr.size}
+    )
 
     scale, units = _normalise(average, steps["normalise"]["method"], units, where)
     average, values = average / scale, values / scale
@@ -81,7 +87,12 @@ def preprocess_recording(raw: xr.Dataset, steps: dict | None = None) -> xr.Datas
     peak_time = time[np.argmax(average, axis=1)]  # (condition, neuron)
     if steps["sort_by_peak"]:
         order = np.argsort(peak_time[0], kind="stable")
-        average, values, neurons, peak_time = average[..., order], values[..., order], neurons[order], peak_time[:, order]
+        average, values, neurons, peak_time = (
+            average[..., order],
+            values[..., order],
+            neurons[order],
+            peak_time[:, order],
+        )
         record.append({"step": "sort_by_peak", "condition": str(labels[0])})
 
     ds = xr.Dataset(
@@ -115,9 +126,12 @@ def _dff(values: np.ndarray, params: dict, rate: float, units: str, where: str):
         baseline = percentile_filter(values, params["percentile"], size=(1, width, 1), mode="nearest")
     if (baseline <= 0).any():
         raise PinfitInputError(
-            where, "preprocess.dff.method", f"needs a positive baseline F0, but {int((baseline <= 0).any(axis=(0, 1)).sum())} "
+            where,
+            "preprocess.dff.method",
+            f"needs a positive baseline F0, but {int((baseline <= 0).any(axis=(0, 1)).sum())} "
             "neurons have F0 <= 0 (data already dF/F, deconvolved, or over-subtracted neuropil?)",
-            "set preprocess.dff.method to none for dF/F or deconvolved data, or lower suite2p.neuropil_coefficient",
+            "set preprocess.dff.method to none for dF/F or deconvolved data, "
+            "or lower suite2p.neuropil_coefficient",
         )
     return (values - baseline) / baseline, "dF/F"
 
@@ -139,12 +153,19 @@ def _align(values: np.ndarray, raw: xr.Dataset, params: dict, rate: float, where
     inside = (onset - n_pre >= 0) & (onset + n_post <= time.size)
     if not inside.any():
         raise PinfitInputError(
-            where, "preprocess.align", f"no event window of {params['pre_s']} s before and {params['post_s']} s after "
+            where,
+            "preprocess.align",
+            f"no event window of {params['pre_s']} s before and {params['post_s']} s after "
             f"an event fits in the {time.size / rate:.2f} s recording ({onset.size} events)",
             "shorten pre_s/post_s or check the event times and their unit",
         )
     if not inside.all():
-        log.warning("%s: dropped %d of %d events whose window leaves the recording", where, (~inside).sum(), onset.size)
+        log.warning(
+            "%s: dropped %d of %d events whose window leaves the recording",
+            where,
+            (~inside).sum(),
+            onset.size,
+        )
     window = np.arange(-n_pre, n_post)
     trials = values[0][onset[inside, None] + window]  # (event, time, neuron)
     return trials, raw["event_condition"].values.astype(str)[inside], int(inside.sum())
@@ -167,7 +188,9 @@ def _select(trials: np.ndarray, average: np.ndarray, params: dict, where: str):
         keep = np.sort(keep[best])
     if keep.size == 0:
         raise PinfitInputError(
-            where, "preprocess.select.min_snr", f"keeps zero of {snr.size} neurons (largest snr {snr.max():.2f})",
+            where,
+            "preprocess.select.min_snr",
+            f"keeps zero of {snr.size} neurons (largest snr {snr.max():.2f})",
             "lower min_snr",
         )
     return keep, snr
@@ -180,7 +203,9 @@ def _normalise(average: np.ndarray, method: str, units: str, where: str):
     scale = average.max(axis=(0, 1), keepdims=True) if method == "neuron_max" else average.max(keepdims=True)
     if (scale <= 0).any():
         raise PinfitInputError(
-            where, "preprocess.normalise.method", f"'{method}' needs a positive maximum, but "
-            f"{int((scale <= 0).sum())} neuron(s) never exceed 0", "select active neurons (select.min_snr) or use 'none'",
+            where,
+            "preprocess.normalise.method",
+            f"'{method}' needs a positive maximum, but {int((scale <= 0).sum())} neuron(s) never exceed 0",
+            "select active neurons (select.min_snr) or use 'none'",
         )
     return scale, f"{units} / {'neuron' if method == 'neuron_max' else 'global'} max"

@@ -150,11 +150,12 @@ class RateNetworks(torch.nn.Module):
             drive = drive + scale[:, None, None, None] * noise[1]
         Jt = self.effective_J().transpose(1, 2)
         x = torch.zeros_like(drive[:, :, 0])
+        r = torch.tanh(x)
         rates = []
-        for step in range(drive.shape[2]):
+        for drive_t in drive.unbind(2):  # unbind, not indexing: its backward is one stack, not T fills
+            x = x + self.alpha * torch.baddbmm(drive_t - x, r, Jt)
             r = torch.tanh(x)
-            x = x + self.alpha * (torch.baddbmm(drive[:, :, step] - x, r, Jt))
-            rates.append(torch.tanh(x))
+            rates.append(r)
         rates = torch.stack(rates, dim=2)
         return rates, torch.einsum("kbtn,kon->kbto", rates, self.W_out)
 

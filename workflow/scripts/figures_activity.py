@@ -4,9 +4,9 @@ from pinfit.progress import log_to_file
 log_to_file(snakemake.log[0])
 draw_activity(
     recording=snakemake.input.recording,
-    fits=list(snakemake.input.fits),
-    p=list(snakemake.params.p),
+    fit=snakemake.input.fit,
     stem=snakemake.params.stem,
+    p_shown=list(snakemake.params.p_shown),
     n_examples=snakemake.params.n_examples,
     dpi=snakemake.params.dpi,
 )

@@ -5,8 +5,6 @@ log_to_file(snakemake.log[0])
 draw_pinning(
     summary=snakemake.input.summary,
     fits=list(snakemake.input.fits),
-    p=list(snakemake.params.p),
-    seed=list(snakemake.params.seed),
     stem=snakemake.params.stem,
     dpi=snakemake.params.dpi,
 )

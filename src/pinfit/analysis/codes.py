@@ -116,15 +116,18 @@ def cross_temporal_decoding(
     angle: xr.DataArray,
     *,
     period: float = np.pi,
-    ridge: float = 1e-3,
+    ridge: float = 1.0,
     test_fraction: float = 0.5,
     seed: int = 0,
 ) -> xr.DataArray:
     """Decode an item from activity at one time with a decoder trained at another.
 
     A ridge decoder of (cos phi, sin phi) is fitted at every training time on a random subset
-    of trials and applied at every test time to the held-out trials; the score is the mean
-    cos(decoded phi - true phi): 1 perfect, 0 chance, -1 inverted.
+    of trials and applied at every test time to the held-out trials. The score is the share of
+    the variance of the held-out (cos phi, sin phi) the decoder explains (R^2): 1 perfect, 0 no
+    information, negative worse than guessing the mean. (The mean cos of the decoded angle's
+    error is not used: it ignores magnitude, so a decoder with tiny weights in an unrelated
+    subspace still scores far from 0.)
 
     Parameters
     ----------
@@ -163,11 +166,11 @@ def cross_temporal_decoding(
                               np.einsum("tnu,nk->tuk", xc, target - target.mean(axis=0)))
     offset = target.mean(axis=0)[None, :] - np.einsum("tu,tuk->tk", mean[:, 0], weights)
     pred = np.einsum("nsu,tuk->tsnk", x[test], weights) + offset[:, None, None, :]  # (train, test, trial, 2)
-    decoded = np.arctan2(pred[..., 1], pred[..., 0])
-    score = np.cos(decoded - phase[test][None, None, :]).mean(axis=2)
+    truth = np.stack([np.cos(phase[test]), np.sin(phase[test])], axis=1)
+    score = 1 - ((pred - truth) ** 2).sum(axis=(2, 3)) / ((truth - truth.mean(axis=0)) ** 2).sum()
     times = rate["time"].values
     return xr.DataArray(score, dims=("train_time", "test_time"), coords={"train_time": times, "test_time": times},
-                        name="decoding_score", attrs={"units": "mean cos error", "period": period})
+                        name="decoding_r2", attrs={"units": "R^2 of (cos, sin)", "period": period})
 
 
 def coding_subspace_angles(
@@ -180,7 +183,9 @@ def coding_subspace_angles(
     """Principal angles over time between an item's coding subspace and a reference subspace.
 
     The coding subspace at time t is spanned by each unit's weights on cos phi and sin phi
-    (:func:`circular_tuning` of the activity at t).
+    (:func:`circular_tuning` of the activity at t). Where the code is degenerate (a singular
+    value below 1e-6 of the largest over all times, e.g. before the item is shown), the angles
+    are NaN.
 
     Parameters
     ----------
@@ -200,7 +205,11 @@ def coding_subspace_angles(
     x = rate.transpose("trial", "time", "unit").values
     design = _harmonics(to_phase(angle.values, period))
     coef = np.einsum("kn,ntu->tku", np.linalg.pinv(design), x)[:, 1:]  # (time, 2, unit)
-    angles = np.array([np.sort(scipy.linalg.subspace_angles(c.T, reference.values)) for c in coef])
+    u, sv, _ = np.linalg.svd(coef.transpose(0, 2, 1), full_matrices=False)  # u: (time, unit, 2)
+    ref = scipy.linalg.orth(reference.values)
+    cosines = np.linalg.svd(np.einsum("tuk,uj->tkj", u, ref), compute_uv=False)
+    angles = np.arccos(np.clip(cosines[:, : min(2, ref.shape[1])], -1, 1))
+    angles[sv[:, -1] < 1e-6 * sv.max()] = np.nan
     return xr.DataArray(np.degrees(angles), dims=("time", "principal"),
                         coords={"time": rate["time"].values, "principal": np.arange(angles.shape[1])},
                         name="subspace_angle", attrs={"units": "deg"})
@@ -274,3 +283,107 @@ def orientation_sorted_weights(
         coords={"group_post": names, "group_pre": names, "dphi": 0.5 * (edges[:-1] + edges[1:])},
         attrs={"period": period},
     )
+
+
+def analyse_task_codes(
+    *,
+    network: str,
+    store: str,
+    table: str,
+    n_grid: int = 24,
+    decode_stride: int = 5,
+    ridge: float = 1.0,
+    n_bins: int = 12,
+    noise: bool = False,
+    seed: int = 0,
+    device: str = "auto",
+) -> xr.Dataset:
+    """Dynamic code and orientation-sorted weights of a two-item sequential task network.
+
+    Windows come from the task's epochs: 'before' is the gap between item 1 and item 2,
+    'after' the delay after item 2. The input subspace is the item-1 coding subspace of the
+    input drive W_in u(t) during item 1. Units join the group of the item they are more
+    strongly tuned to in the 'after' window, with that item's preferred value.
+
+    Parameters
+    ----------
+    network, store, table : path
+        Network store in; analysis store and tidy CSV (measure, group_post, group_pre, value) out.
+    n_grid, noise, seed, device
+        Item grid and noise of the recorded trials (see :func:`pinfit.analysis.manifold.record_grid`).
+    decode_stride : int
+        Time steps between decoded/analysed times.
+    ridge, n_bins
+        See :func:`cross_temporal_decoding` and :func:`orientation_sorted_weights`.
+
+    Returns
+    -------
+    xr.Dataset
+        :func:`tuning_before_after` variables (window, unit); ``decoding_r2`` (train_time,
+        test_time); ``subspace_angle`` (time, principal) deg; ``weight_profile``, ``weight_a``,
+        ``weight_b``, ``weight_r2``, ``weight_count`` (group_post, group_pre[, dphi]);
+        ``group`` and ``group_preferred`` (unit).
+    """
+    import pandas as pd
+
+    from pinfit.analysis.manifold import record_grid
+    from pinfit.store import provenance, read_dataset, write_dataset, write_table
+
+    check_range("analyse_task_codes", "decode_stride", decode_stride, 1, None)
+    net = read_dataset(network)
+    activity = record_grid(net, n_grid=n_grid, seed=seed, noise=noise, device=device)
+    period, ep = activity.attrs["period"], activity.attrs["epochs"]
+    rate = activity["rate"]
+    theta = activity["item_values"]
+    before, after = (ep["item0_off"], ep["item1_on"]), (ep["delay_on"], ep["go_on"])
+    tuning = tuning_before_after(rate, theta.isel(item=0), before=before, after=after, period=period)
+
+    strided = rate.isel(time=slice(None, None, int(decode_stride)))
+    decoding = cross_temporal_decoding(strided, theta.isel(item=0), period=period, ridge=ridge, seed=seed)
+    drive = xr.dot(activity["inputs"], net["W_in"].reset_coords(drop=True), dim="input")
+    reference = circular_tuning(window_mean(drive, (ep["item0_on"], ep["item0_off"])), theta.isel(item=0),
+                                period=period)["coding"]
+    angles = coding_subspace_angles(strided, theta.isel(item=0), reference, period=period)
+
+    delay_state = window_mean(rate, after)
+    per_item = [circular_tuning(delay_state, theta.isel(item=k), period=period) for k in (0, 1)]
+    second = per_item[1]["depth"].values > per_item[0]["depth"].values
+    group = xr.DataArray(np.where(second, "item2", "item1"), dims="unit", coords={"unit": rate["unit"].values})
+    preferred = xr.where(second, per_item[1]["preferred"], per_item[0]["preferred"])
+    weights = orientation_sorted_weights(net["J"], preferred, group, period=period, n_bins=n_bins)
+
+    out = xr.merge([
+        tuning,
+        decoding,
+        angles,
+        weights.rename({k: f"weight_{k}" for k in weights.data_vars}),
+        group.rename("group").to_dataset(),
+        preferred.rename("group_preferred").to_dataset(),
+    ], combine_attrs="drop")
+    out.attrs = provenance(analysis="codes", network=str(network), condition=net.attrs.get("condition", ""),
+                           n_grid=n_grid, before_s=list(before), after_s=list(after), decode_stride=decode_stride,
+                           ridge=ridge, noise=noise, seed=seed, period=period, epochs=ep)
+
+    def block(train, test):
+        pick = decoding.sel(train_time=slice(train[0], train[1] - 1e-9), test_time=slice(test[0], test[1] - 1e-9))
+        return float(pick.mean())
+
+    def angle_in(window):
+        return float(angles.isel(principal=0).sel(time=slice(window[0], window[1] - 1e-9)).mean())
+
+    rows = [
+        ("tuning_similarity", "", "", float(tuning["tuning_similarity"])),
+        ("decoding_r2_before_before", "", "", block(before, before)),
+        ("decoding_r2_after_after", "", "", block(after, after)),
+        ("decoding_r2_before_after", "", "", block(before, after)),
+        ("subspace_angle_item1", "", "", angle_in((ep["item0_on"], ep["item0_off"]))),
+        ("subspace_angle_before", "", "", angle_in(before)),
+        ("subspace_angle_after", "", "", angle_in(after)),
+    ]
+    for post in weights["group_post"].values:
+        for pre in weights["group_pre"].values:
+            for k in ("a", "b", "r2", "count"):
+                rows.append((f"weight_{k}", post, pre, float(weights[k].sel(group_post=post, group_pre=pre))))
+    write_dataset(out, store)
+    write_table(pd.DataFrame(rows, columns=["measure", "group_post", "group_pre", "value"]), table)
+    return out

@@ -16,15 +16,18 @@ import xarray as xr
 from pinfit.errors import PinfitInputError, check_range
 
 
-def _check_square(where: str, name: str, matrix: xr.DataArray) -> None:
-    if set(matrix.dims) != {"unit", "unit_pre"} or matrix.sizes["unit"] != matrix.sizes["unit_pre"]:
+def _check_square(where: str, name: str, matrix: xr.DataArray, *, batched: bool = False) -> None:
+    """Raise unless ``matrix`` has equal-sized dims unit and unit_pre (and no others unless batched)."""
+    square = {"unit", "unit_pre"} <= set(matrix.dims) and matrix.sizes["unit"] == matrix.sizes["unit_pre"]
+    if not square or (not batched and matrix.ndim != 2):
         raise PinfitInputError(where, name, f"dims {dict(matrix.sizes)}",
-                               "pass a square recurrent matrix with dims (unit, unit_pre)")
+                               "pass a square recurrent matrix with dims (unit, unit_pre)"
+                               + (" and any leading dims" if batched else ""))
 
 
 def relative_weight_change(J: xr.DataArray, J0: xr.DataArray) -> xr.DataArray:
     """sum |J - J0| / sum |J0| (dimensionless), over dims (unit, unit_pre); leading dims kept."""
-    _check_square("relative_weight_change", "J", J)
+    _check_square("relative_weight_change", "J", J, batched=True)
     return (abs(J - J0).sum(("unit", "unit_pre")) / abs(J0).sum(("unit", "unit_pre"))).rename(
         "relative_weight_change")
 
@@ -113,26 +116,28 @@ def decompose_currents(J0: xr.DataArray, J: xr.DataArray, rate: xr.DataArray, h:
 
     Parameters
     ----------
-    J0, J : xr.DataArray, dims (unit, unit_pre)
-        Initial and trained recurrent weights.
+    J0, J : xr.DataArray, dims (..., unit, unit_pre)
+        Initial and trained recurrent weights; leading dims (e.g. p) broadcast against ``rate``.
     rate : xr.DataArray, dims (..., time, unit)
         Model rates.
     h : xr.DataArray, dims (..., time, unit)
-        External input at the same times.
+        External input at the same times (may lack leading dims of ``rate``).
 
     Returns
     -------
     xr.Dataset
-        ``random``, ``plastic``, ``external`` and ``total`` with the dims of ``rate``.
+        ``random``, ``plastic``, ``external`` and ``total`` (current units), dims ordered as
+        ``rate``'s (``external`` keeps the dims of ``h``).
     """
-    _check_square("decompose_currents", "J", J)
-    r = rate.rename(unit="unit_pre")
+    _check_square("decompose_currents", "J", J, batched=True)
+    r = rate.reset_coords(drop=True).rename(unit="unit_pre")
 
     def drive(weights):
-        return xr.dot(weights, r, dim="unit_pre").transpose(*rate.dims)
+        return xr.dot(weights.reset_coords(drop=True), r, dim="unit_pre")
 
-    return xr.Dataset({"random": drive(J0), "plastic": drive(J - J0), "external": h.transpose(*rate.dims),
-                       "total": drive(J) + h.transpose(*rate.dims)})
+    h = h.reset_coords(drop=True)
+    parts = xr.Dataset({"random": drive(J0), "plastic": drive(J - J0), "external": h, "total": drive(J) + h})
+    return parts.transpose(*rate.dims)
 
 
 def region_currents(J: xr.DataArray, rate: xr.DataArray, region: xr.DataArray) -> xr.DataArray:
@@ -140,7 +145,7 @@ def region_currents(J: xr.DataArray, rate: xr.DataArray, region: xr.DataArray) -
 
     Parameters
     ----------
-    J : xr.DataArray, dims (unit, unit_pre)
+    J : xr.DataArray, dims (..., unit, unit_pre)
     rate : xr.DataArray, dims (..., time, unit)
     region : xr.DataArray, dims (unit)
         Region label of each unit.
@@ -151,7 +156,7 @@ def region_currents(J: xr.DataArray, rate: xr.DataArray, region: xr.DataArray) -
         Summed over the presynaptic units of region_pre, averaged over the postsynaptic units of
         region_post (so summing over region_pre gives the mean recurrent input of region_post).
     """
-    _check_square("region_currents", "J", J)
+    _check_square("region_currents", "J", J, batched=True)
     labels = np.asarray(region.values).astype(str)
     if region.dims != ("unit",) or len(labels) != J.sizes["unit"]:
         raise PinfitInputError("region_currents", "region", f"dims {dict(region.sizes)}",
@@ -161,6 +166,121 @@ def region_currents(J: xr.DataArray, rate: xr.DataArray, region: xr.DataArray) -
                           coords={"region": names})
     post = member.rename(region="region_post") / member.sum("unit").rename(region="region_post")
     pre = member.rename(unit="unit_pre", region="region_pre")
-    weights = xr.dot(post, J, dim="unit") * pre  # (region_post, unit_pre, region_pre)
-    current = xr.dot(weights, rate.rename(unit="unit_pre"), dim="unit_pre")
+    weights = xr.dot(post, J.reset_coords(drop=True), dim="unit") * pre  # (..., region_post, unit_pre, region_pre)
+    current = xr.dot(weights, rate.reset_coords(drop=True).rename(unit="unit_pre"), dim="unit_pre")
     return current.transpose(*[d for d in rate.dims if d != "unit"], "region_post", "region_pre")
+
+
+def analyse_pinning_fit(
+    *,
+    fit: str,
+    store: str,
+    table: str,
+    condition: str | None = None,
+    band_bin_frames: int = 1,
+    variance_fraction: float = 0.95,
+) -> xr.Dataset:
+    """Every connectivity and sequence measure of one PINning fit store (all its p values).
+
+    Parameters
+    ----------
+    fit : path
+        Fit store written by the pinning stage (dims network with coord p, unit, unit_pre,
+        condition, time; ``J0``, ``J``, ``h``, ``rate``, ``target``; coord ``recorded``,
+        optional ``region``).
+    store, table : path
+        Output zarr store and tidy CSV (columns p, condition, source, measure, value).
+    condition : str, optional
+        Condition whose target peak times order the units for the band analysis (default: the
+        first).
+    band_bin_frames : int
+        Band-analysis bin width in data frames.
+    variance_fraction : float
+        Variance share that defines Qeff.
+
+    Returns
+    -------
+    xr.Dataset
+        Dim p (one entry per fitted network): ``relative_weight_change``, ``non_normality``
+        (p); ``non_normality_J0``; ``eig_real``, ``eig_imag`` (p, eigen), ``eig0_real``,
+        ``eig0_imag`` (eigen); ``band_J_mean``, ``band_J_sd``, ``band_dJ_mean``, ``band_dJ_sd``,
+        ``band_count`` (p, lag s) over recorded units; currents ``random``, ``plastic``,
+        ``external``, ``total`` (p, condition, time, unit); ``region_current`` (p, condition,
+        time, region_post, region_pre) when units carry regions; ``bvar_data``, ``qeff_data``
+        (condition) and ``bvar_model``, ``qeff_model`` (p, condition) over recorded units.
+    """
+    from pinfit.analysis.sequence import compare_sequences
+    from pinfit.store import provenance, read_dataset, write_dataset, write_table
+
+    where = "analyse_pinning_fit"
+    check_range(where, "band_bin_frames", band_bin_frames, 1, None)
+    check_range(where, "variance_fraction", variance_fraction, 0, 1, low_open=True)
+    ds = read_dataset(fit).swap_dims(network="p")
+    conditions = [str(c) for c in ds["condition"].values]
+    condition = conditions[0] if condition is None else condition
+    if condition not in conditions:
+        raise PinfitInputError(where, "condition", f"{condition!r} is not one of {conditions}",
+                               "set analysis.connectivity_condition to one of the fit's conditions or null")
+    recorded = ds["recorded"].values.astype(bool)
+    frame = float(np.median(np.diff(ds["time"].values)))
+    J, J0 = ds["J"], ds["J0"]
+    dJ = J - J0
+    sub = {"unit": recorded, "unit_pre": recorded}
+    order_time = peak_times(ds["target"].sel(condition=condition).isel(unit=recorded))
+
+    def per_p(function, *arrays):
+        return xr.concat([function(*(a.sel(p=p) for a in arrays)) for p in ds["p"].values], dim=ds["p"])
+
+    def band(matrix):
+        return band_profile(matrix.isel(sub), order_time, bin_width=band_bin_frames * frame)
+
+    spectrum0 = eigen_spectrum(J0)
+    bands_J, bands_dJ = per_p(band, J), per_p(band, dJ)
+    spectra = per_p(eigen_spectrum, J)
+    currents = decompose_currents(J0, J, ds["rate"], ds["h"])
+    seq = compare_sequences(ds["target"].isel(unit=recorded), ds["rate"].isel(unit=recorded),
+                            data_unit_dim="unit", variance_fraction=variance_fraction)
+    out = xr.Dataset(
+        {
+            "relative_weight_change": relative_weight_change(J, J0),
+            "non_normality": per_p(non_normality, J),
+            "non_normality_J0": non_normality(J0),
+            "eig_real": spectra["real"], "eig_imag": spectra["imag"],
+            "eig0_real": spectrum0["real"], "eig0_imag": spectrum0["imag"],
+            "band_J_mean": bands_J["mean"], "band_J_sd": bands_J["sd"],
+            "band_dJ_mean": bands_dJ["mean"], "band_dJ_sd": bands_dJ["sd"], "band_count": bands_J["count"],
+            **{name: currents[name] for name in ("random", "plastic", "external", "total")},
+            **{f"{m}_data": seq[m].sel(source="data", drop=True).isel(p=0, drop=True) for m in ("bvar", "qeff")},
+            **{f"{m}_model": seq[m].sel(source="model", drop=True) for m in ("bvar", "qeff")},
+        }
+    )
+    if "region" in ds.coords:
+        out["region_current"] = region_currents(J, ds["rate"], ds["region"])
+    out.attrs = provenance(analysis="connectivity", fit=str(fit), band_condition=condition,
+                           band_bin_s=band_bin_frames * frame, variance_fraction=variance_fraction,
+                           phi=ds.attrs.get("phi"), seed=ds.attrs.get("seed"))
+    write_dataset(out, store)
+    write_table(_tidy(out), table)
+    return out
+
+
+def _tidy(out: xr.Dataset):
+    """One row per (p, condition, source, measure) of the scalar summaries."""
+    import pandas as pd
+
+    rows = []
+    for p in out["p"].values:
+        for measure in ("relative_weight_change", "non_normality"):
+            rows.append({"p": p, "condition": "", "source": "model", "measure": measure,
+                         "value": float(out[measure].sel(p=p))})
+        rows.append({"p": p, "condition": "", "source": "J0", "measure": "non_normality",
+                     "value": float(out["non_normality_J0"])})
+        for measure in ("bvar", "qeff"):
+            for c in out["condition"].values:
+                rows.append({"p": p, "condition": c, "source": "model", "measure": measure,
+                             "value": float(out[f"{measure}_model"].sel(p=p, condition=c))})
+    for measure in ("bvar", "qeff"):
+        for c in out["condition"].values:
+            rows.append({"p": np.nan, "condition": c, "source": "data", "measure": measure,
+                         "value": float(out[f"{measure}_data"].sel(condition=c))})
+    return pd.DataFrame(rows)

@@ -236,32 +236,70 @@ def _take(t: torch.Tensor, keep: torch.Tensor, dim: int) -> torch.Tensor:
     return t.gather(dim, idx.expand(shape))
 
 
-def _polish(dyn: RateDynamics, x: torch.Tensor, *, iterations: int) -> torch.Tensor:
-    """Levenberg-Marquardt on drive(x) = 0 for a few candidates x (network, point, unit).
+def _polish(dyn: RateDynamics, net: torch.Tensor, x: torch.Tensor, *, iterations: int, qtol: float) -> torch.Tensor:
+    """Damped Newton on drive(x) = 0 with a Levenberg-Marquardt fallback.
 
-    Converges quadratically to fixed points (Gauss-Newton with vanishing damping) and, with
-    damping, to minima of q with q > 0 (slow points); a step is kept only if it lowers q.
+    x (point, unit) are candidates of networks ``net`` (point). The Newton step -A^-1 F is a
+    descent direction of q wherever A is regular, so a backtracking Newton step converges
+    quadratically to fixed points; where it fails (A near singular: slow points, minima with
+    q > 0) a damped Gauss-Newton step (A^T A + lam I) dx = -A^T F takes over. Points go in
+    blocks and only the still-moving ones cost Jacobians.
     """
-    F = dyn.drive(x)
+    out = x.clone()
+    block = max(1, _BLOCK // x.shape[-1] ** 2)
+    for start in range(0, x.shape[0], block):
+        sl = slice(start, start + block)
+        out[sl] = _polish_block(dyn, net[sl], out[sl], iterations=iterations, qtol=qtol)
+    return out
+
+
+def _polish_block(dyn: RateDynamics, net, x, *, iterations: int, qtol: float) -> torch.Tensor:
+    J, b = dyn.J[net], dyn.b[net]
+    eye = torch.eye(x.shape[-1], dtype=x.dtype, device=x.device)
+
+    def drive(z, rows):
+        return -z + (J[rows] @ dyn.rate(z)[..., None])[..., 0] + b[rows]
+
+    rows_all = torch.arange(x.shape[0], device=x.device)
+    F = drive(x, rows_all)
     q = 0.5 * (F * F).sum(-1)
     lam = torch.full_like(q, 1e-3)
-    eye = torch.eye(x.shape[-1], dtype=x.dtype, device=x.device)
     for _ in range(iterations):
-        A = dyn.jacobian(x)
-        At = A.transpose(-1, -2)
-        H = At @ A + lam[..., None, None] * eye
-        rhs = -(At @ F[..., None])[..., 0]
-        dx = torch.linalg.solve(H, rhs)
-        x_try = x + dx
-        F_try = dyn.drive(x_try)
-        q_try = 0.5 * (F_try * F_try).sum(-1)
-        better = q_try < q
-        x = torch.where(better[..., None], x_try, x)
-        F = torch.where(better[..., None], F_try, F)
-        q = torch.where(better, q_try, q)
-        lam = torch.where(better, (lam / 10).clamp_min(1e-12), lam * 10)
-        if bool((lam > 1e12).all()):
+        rows = torch.nonzero((q > qtol) & (lam < 1e12)).flatten()
+        if rows.numel() == 0:
             break
+        xr_, Fr, qr = x[rows], F[rows], q[rows]
+        A = J[rows] * dyn.gain(xr_)[:, None, :] - eye
+        dx, info = torch.linalg.solve_ex(A, -Fr)
+        dx = torch.where((info == 0)[:, None] & dx.isfinite().all(-1, keepdim=True), dx, 0.0)
+        new_x, new_F, new_q = xr_.clone(), Fr.clone(), qr.clone()
+        done = torch.zeros_like(qr, dtype=torch.bool)
+        step = 1.0
+        for _ in range(4):
+            x_try = xr_ + step * dx
+            F_try = drive(x_try, rows)
+            q_try = 0.5 * (F_try * F_try).sum(-1)
+            ok = ~done & (q_try <= (1 - step) * qr) & (dx != 0).any(-1)
+            new_x = torch.where(ok[:, None], x_try, new_x)
+            new_F = torch.where(ok[:, None], F_try, new_F)
+            new_q = torch.where(ok, q_try, new_q)
+            done |= ok
+            step /= 2
+        lm = torch.nonzero(~done).flatten()
+        if lm.numel():
+            Al, Fl = A[lm], Fr[lm]
+            At = Al.transpose(-1, -2)
+            H = At @ Al + lam[rows[lm], None, None] * eye
+            dxl = torch.linalg.solve_ex(H, -(At @ Fl[..., None])[..., 0])[0]
+            x_try = xr_[lm] + dxl
+            F_try = drive(x_try, rows[lm])
+            q_try = 0.5 * (F_try * F_try).sum(-1)
+            ok = q_try < qr[lm]
+            new_x[lm] = torch.where(ok[:, None], x_try, new_x[lm])
+            new_F[lm] = torch.where(ok[:, None], F_try, new_F[lm])
+            new_q[lm] = torch.where(ok, q_try, new_q[lm])
+            lam[rows[lm]] = torch.where(ok, (lam[rows[lm]] / 10).clamp_min(1e-12), lam[rows[lm]] * 10)
+        x[rows], F[rows], q[rows] = new_x, new_F, new_q
     return x
 
 
@@ -292,7 +330,7 @@ def find_fixed_points(
     fixed_tol: float = 1e-16,
     slow_tol: float = 1e-4,
     gtol: float = 1e-7,
-    max_iter: int = 2000,
+    max_iter: int = 300,
     polish_iter: int = 50,
     merge_tol: float = 1e-3,
     stability_tol: float = 1e-6,
@@ -355,43 +393,41 @@ def find_fixed_points(
     x0 = initial_states.to(dtype=torch.float64, device=dynamics.J.device)
     x, q = _lbfgs(dynamics, x0, max_iter=max_iter, gtol=gtol, qtol=fixed_tol * 1e-2)
     x_np, q_np = x.cpu().numpy(), q.cpu().numpy()
-    labels, points = [], []
-    for k in range(x.shape[0]):
-        lab, reps = _merge(x_np[k], q_np[k], q_np[k] < slow_tol, merge_tol)
-        labels.append(lab)
-        points.append(reps)
-    n_max = max(1, max(len(p) for p in points))
-    cand = x.new_zeros((x.shape[0], n_max, n_unit))
-    for k, reps in enumerate(points):
-        cand[k, : len(reps)] = x[k, reps]
-    cand = _by_network(lambda d, c: _polish(d, c, iterations=polish_iter), dynamics, cand)
-    return _describe(dynamics, cand, points, labels, x_np.shape[1], fixed_tol, slow_tol, merge_tol,
-                     stability_tol, n_slow)
+    merged = [_merge(x_np[k], q_np[k], np.isfinite(q_np[k]), merge_tol) for k in range(x.shape[0])]
+    net = torch.tensor([k for k, (_, reps) in enumerate(merged) for _ in reps], dtype=torch.long)
+    flat = torch.cat([x[k, torch.as_tensor(reps, dtype=torch.long)] for k, (_, reps) in enumerate(merged)])
+    flat = _polish(dynamics, net.to(x.device), flat, iterations=polish_iter, qtol=fixed_tol * 1e-4)
+    cands = list(torch.split(flat, [len(reps) for _, reps in merged]))
+    return _describe(dynamics, cands, [lab for lab, _ in merged], x_np.shape[1], fixed_tol, slow_tol, gtol,
+                     merge_tol, stability_tol, n_slow)
 
 
-def _describe(dyn, cand, points, labels, n_start, fixed_tol, slow_tol, merge_tol, stability_tol, n_slow):
-    """Merge polished candidates again, classify them and build the output Dataset."""
-    F = dyn.drive(cand)
-    q = (0.5 * (F * F).sum(-1)).cpu().numpy()
-    cand_np = cand.cpu().numpy()
-    n_net, n_unit = cand.shape[0], cand.shape[-1]
-    final, start_point = [], np.full((n_net, n_start), -1)
-    for k in range(n_net):
-        m = len(points[k])
-        lab, reps = _merge(cand_np[k, :m], q[k, :m], q[k, :m] < slow_tol, merge_tol)
-        final.append(reps)
+def _describe(dyn, cands, labels, n_start, fixed_tol, slow_tol, gtol, merge_tol, stability_tol, n_slow):
+    """Keep fixed points and slow points among polished candidates, merge, classify, pack."""
+    n_net, n_unit = len(cands), dyn.J.shape[-1]
+    final, start_point, cand_np, q = [], np.full((n_net, n_start), -1), [], []
+    for k, c in enumerate(cands):
+        F = dyn.select(slice(k, k + 1)).drive(c[None])[0]
+        qk = 0.5 * (F * F).sum(-1)
+        grad = dyn.select(slice(k, k + 1)).speed_grad(c[None], F[None])[0].abs().amax(-1)
+        keep = ((qk < fixed_tol) | ((qk < slow_tol) & (grad < gtol))).cpu().numpy()
+        c_np, qk = c.cpu().numpy(), qk.cpu().numpy()
+        lab, reps = _merge(c_np, qk, keep, merge_tol)
         ok = labels[k] >= 0
         start_point[k, ok] = lab[labels[k][ok]]
+        final.append(reps)
+        cand_np.append(c_np)
+        q.append(qk)
     n_max = max(1, max(len(r) for r in final))
     shape = (n_net, n_max)
     xs = np.full((*shape, n_unit), np.nan)
     qs = np.full(shape, np.nan)
     for k, reps in enumerate(final):
-        xs[k, : len(reps)] = cand_np[k, reps]
-        qs[k, : len(reps)] = q[k, reps]
+        xs[k, : len(reps)] = cand_np[k][reps]
+        qs[k, : len(reps)] = q[k][reps]
     valid = np.isfinite(qs)
     n_starts = np.stack([(start_point[k][:, None] == np.arange(n_max)).sum(0) for k in range(n_net)])
-    x_t = torch.as_tensor(np.nan_to_num(xs), dtype=cand.dtype, device=cand.device)
+    x_t = torch.as_tensor(np.nan_to_num(xs), dtype=dyn.J.dtype, device=dyn.J.device)
     evals, evecs = _by_network(lambda d, c: torch.linalg.eig(d.jacobian(c)), dyn, x_t)
     order = torch.argsort(evals.real, dim=-1, descending=True, stable=True)
     evals = evals.gather(-1, order).cpu().numpy()

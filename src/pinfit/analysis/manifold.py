@@ -341,3 +341,110 @@ def torus_verdict(
     else:
         verdict = VERDICTS[2]
     return metrics.assign(verdict=verdict, evidence="; ".join(evidence))
+
+
+def record_grid(
+    network: xr.Dataset, *, n_grid: int, seed: int = 0, noise: bool = False, device: str = "auto"
+) -> xr.Dataset:
+    """Run a two-item sequential task network once per point of an n_grid x n_grid item grid.
+
+    Parameters
+    ----------
+    network : xr.Dataset
+        Network store of the behaviour stage (attrs ``task`` with design 'sequential', n_items 2).
+    n_grid : int
+        Values per item, theta_k = k period / n_grid.
+    seed : int
+        Seed of the network noise (used when ``noise``).
+    noise : bool
+        Include the network's training noise; False gives each grid point's noise-free state.
+    device : {'auto', 'cpu', 'cuda'}
+
+    Returns
+    -------
+    xr.Dataset
+        :func:`pinfit.rnn.record_activity` output (``rate`` (trial, time, unit), ``inputs``,
+        attrs ``epochs``) plus ``item_values`` (trial, item) rad and attr ``period``.
+    """
+    from pinfit.rnn import record_activity
+
+    check_range("record_grid", "n_grid", n_grid, 3, None)
+    task = dict(network.attrs.get("task", {}))
+    if task.get("design") != "sequential" or task.get("n_items") != 2:
+        raise PinfitInputError("record_grid", "task", f"design {task.get('design')!r} with "
+                               f"{task.get('n_items')} items", "analyse networks of the two-item sequential task")
+    period = float(task["period"])
+    theta = np.arange(int(n_grid)) * period / int(n_grid)
+    t1, t2 = np.meshgrid(theta, theta, indexing="ij")
+    items = xr.DataArray(np.stack([t1.ravel(), t2.ravel()], axis=1), dims=("trial", "item"))
+    activity = record_activity(network, items, seed=seed, noise=noise, device=device)
+    return activity.assign(item_values=items).assign_attrs(period=period)
+
+
+def analyse_task_manifold(
+    *,
+    network: str,
+    store: str,
+    table: str,
+    n_grid: int = 24,
+    delay_fraction: float = 0.5,
+    n_components: int = 8,
+    n_landmarks: int = 200,
+    n_shuffles: int = 1,
+    margin: float = 1.5,
+    noise: bool = False,
+    seed: int = 0,
+    device: str = "auto",
+    max_interaction_fraction: float = 0.05,
+    min_principal_angle: float = 60.0,
+    min_radius_ratio: float = 0.6,
+    max_radius_cv: float = 0.1,
+    min_additive_r2: float = 0.8,
+) -> xr.Dataset:
+    """Delay manifold of a two-item network: PCA, torus geometry, homology and verdict.
+
+    The state of each (theta1, theta2) grid point is the mean rate over the last
+    ``delay_fraction`` of the delay after item 2; homology runs on its top ``n_components``
+    principal-component scores. Other parameters: see :func:`record_grid`,
+    :func:`persistent_homology` and :func:`torus_verdict`.
+
+    Returns
+    -------
+    xr.Dataset
+        ``states`` (theta1, theta2, unit); PCA ``scores``, ``explained_variance_ratio``,
+        ``participation_ratio``; :func:`torus_metrics` variables; homology variables; ``verdict``
+        and ``evidence``. Written to ``store``; ``table`` gets rows (measure, value, text).
+    """
+    import pandas as pd
+
+    from pinfit.store import provenance, read_dataset, write_dataset, write_table
+
+    check_range("analyse_task_manifold", "delay_fraction", delay_fraction, 0, 1, low_open=True)
+    check_range("analyse_task_manifold", "n_components", n_components, 3, None)
+    net = read_dataset(network)
+    activity = record_grid(net, n_grid=n_grid, seed=seed, noise=noise, device=device)
+    epochs = activity.attrs["epochs"]
+    start = epochs["go_on"] - delay_fraction * (epochs["go_on"] - epochs["delay_on"])
+    late = activity["rate"].where((activity["time"] >= start) & (activity["time"] < epochs["go_on"]), drop=True)
+    states = states_on_grid(late.mean("time"), activity["item_values"])
+    components = pca(states, n_components=min(int(n_components), states.sizes["unit"]))
+    cloud = components["scores"].stack(point=("theta1", "theta2")).transpose("point", "component")
+    homology = persistent_homology(xr.DataArray(cloud.values, dims=("point", "feature")), maxdim=2,
+                                   n_landmarks=n_landmarks, n_shuffles=n_shuffles, margin=margin, seed=seed)
+    metrics = torus_metrics(states, period=activity.attrs["period"])
+    judged = torus_verdict(metrics, homology["betti"], max_interaction_fraction=max_interaction_fraction,
+                           min_principal_angle=min_principal_angle, min_radius_ratio=min_radius_ratio,
+                           max_radius_cv=max_radius_cv, min_additive_r2=min_additive_r2)
+    out = xr.merge([judged, homology, components[["scores", "explained_variance_ratio", "participation_ratio"]],
+                    states.rename("states")], combine_attrs="drop")
+    out.attrs = provenance(analysis="manifold", network=str(network), condition=net.attrs.get("condition", ""),
+                           n_grid=n_grid, delay_window_s=[start, epochs["go_on"]], n_components=n_components,
+                           noise=noise, seed=seed, period=activity.attrs["period"],
+                           n_landmarks=int(homology.attrs["n_landmarks"]), n_shuffles=n_shuffles, margin=margin)
+    rows = [{"measure": k, "value": float(out[k]), "text": ""} for k in
+            ["participation_ratio", *[k for k in metrics.data_vars if metrics[k].ndim == 0]]]
+    rows += [{"measure": f"betti{d}", "value": int(b), "text": ""} for d, b in enumerate(homology["betti"].values)]
+    rows += [{"measure": k, "value": np.nan, "text": str(out[k].values)} for k in ("verdict", "evidence")]
+    write_dataset(out, store)
+    write_table(pd.DataFrame(rows), table)
+    return out

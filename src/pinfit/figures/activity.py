@@ -14,6 +14,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from pinfit.errors import PinfitInputError, check_range
+from pinfit.figures.pinning import choose_p, split_fit
 from pinfit.figures.style import SEQUENTIAL_CMAP, label_panels, new_figure, ordered_colours, save_figure, styled
 from pinfit.store import read_dataset
 
@@ -134,11 +135,13 @@ def _examples(ax, data: xr.DataArray, models: Mapping[float, xr.DataArray], orde
     ax.spines["left"].set_visible(False)
 
 
-def draw_activity(*, recording: str, fits: Sequence[str], p: Sequence[float], stem: str,
+def draw_activity(*, recording: str, fit: str, stem: str, p_shown: Sequence[float] = (),
                   n_examples: int = 3, dpi: int = 300) -> list:
-    """Read a recording and its PINning fits (one per p), draw Figure 1, save it at ``stem``."""
-    if len(fits) != len(p):
-        raise PinfitInputError("draw_activity", "p", f"{len(p)} values for {len(fits)} fits", "give one p per fit")
-    figure = plot_activity(read_dataset(recording), {float(v): read_dataset(path) for v, path in zip(p, fits)},
-                           n_examples=n_examples)
+    """Read a recording and one seed's PINning fit store, draw Figure 1, save it at ``stem``.
+
+    ``p_shown`` picks the fractions drawn (default: smallest, middle and largest fitted p).
+    """
+    networks = split_fit(read_dataset(fit))
+    shown = choose_p(networks, p_shown)
+    figure = plot_activity(read_dataset(recording), {p: networks[p] for p in shown}, n_examples=n_examples)
     return save_figure(figure, stem, dpi=dpi)

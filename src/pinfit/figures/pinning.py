@@ -18,12 +18,39 @@ from pinfit.figures.style import OKABE_ITO, label_panels, new_figure, ordered_co
 from pinfit.store import read_dataset
 
 
-def training_curves(fits: Sequence[xr.Dataset], p: Sequence[float], seed: Sequence[int]) -> pd.DataFrame:
-    """Tidy table of per-run training measures: columns p, seed, run, pvar_train, chi2."""
+def split_fit(fit: xr.Dataset) -> dict[float, xr.Dataset]:
+    """One Dataset per network of a batched PINning fit, keyed by its fraction p of plastic weights.
+
+    A fit store holds the networks of one seed along dim ``network`` with coord ``p``; a store
+    without that dim is one network whose ``p`` is its attr.
+    """
+    if "network" not in fit.dims:
+        return {float(fit.attrs["p"]): fit}
+    return {float(fit["p"].values[k]): fit.isel(network=k) for k in range(fit.sizes["network"])}
+
+
+def choose_p(available, shown=None, n_default: int = 3) -> list[float]:
+    """The p values to draw: ``shown`` (each must exist), else the smallest, middle and largest."""
+    available = sorted(float(p) for p in available)
+    if shown:
+        missing = [p for p in shown if not np.isclose(available, p).any()]
+        if missing:
+            raise PinfitInputError("figures", "p_shown", f"{missing} not among the fitted p {available}",
+                                   "list only fitted values of p, or leave p_shown empty")
+        return sorted(available[int(np.isclose(available, p).argmax())] for p in shown)
+    picks = np.unique(np.linspace(0, len(available) - 1, min(n_default, len(available))).round().astype(int))
+    return [available[i] for i in picks]
+
+
+def training_curves(fits: Sequence[xr.Dataset]) -> pd.DataFrame:
+    """Tidy table of per-run training measures: columns p, seed, run, pvar_train, chi2.
+
+    ``fits`` are PINning fit Datasets (one seed each, attr ``seed``; see :func:`split_fit`).
+    """
     frames = [
-        pd.DataFrame({"p": float(pv), "seed": int(sv), "run": fit["run"].values,
-                      "pvar_train": fit["pvar_train"].values, "chi2": fit["chi2"].values})
-        for fit, pv, sv in zip(fits, p, seed, strict=True)
+        pd.DataFrame({"p": p, "seed": int(fit.attrs["seed"]), "run": net["run"].values,
+                      "pvar_train": net["pvar_train"].values, "chi2": net["chi2"].values})
+        for fit in fits for p, net in split_fit(fit).items()
     ]
     return pd.concat(frames, ignore_index=True)
 
@@ -65,7 +92,8 @@ def plot_pinning(summary: pd.DataFrame, curves: pd.DataFrame) -> Figure:
     ax_p, ax_train, ax_chi = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.1, 1, 1]})
 
     stats = summary.groupby("p")["pvar"].agg(["mean", "std", "count"]).reset_index()
-    ax_p.errorbar(stats["p"], stats["mean"], yerr=stats["std"].fillna(0.0), color="black", marker="_",
+    ax_p.errorbar(stats["p"].to_numpy(float), stats["mean"].to_numpy(float),
+                  yerr=stats["std"].fillna(0.0).to_numpy(float), color="black", marker="_",
                   ms=6, capsize=2, lw=1.0, label="mean ± s.d.")
     ax_p.plot(summary["p"], summary["pvar"], "o", color=OKABE_ITO[1], ms=2.5, mew=0, alpha=0.8,
               label="one seed", zorder=3)
@@ -93,11 +121,7 @@ def plot_pinning(summary: pd.DataFrame, curves: pd.DataFrame) -> Figure:
     return fig
 
 
-def draw_pinning(*, summary: str, fits: Sequence[str], p: Sequence[float], seed: Sequence[int],
-                 stem: str, dpi: int = 300) -> list:
-    """Read the PINning summary table and fits, draw Figure 2, save it at ``stem``."""
-    if not len(fits) == len(p) == len(seed):
-        raise PinfitInputError("draw_pinning", "fits", f"{len(fits)} fits, {len(p)} p, {len(seed)} seeds",
-                               "give one p and one seed per fit")
-    curves = training_curves([read_dataset(path) for path in fits], p, seed)
+def draw_pinning(*, summary: str, fits: Sequence[str], stem: str, dpi: int = 300) -> list:
+    """Read the PINning summary table and fit stores (one per seed), draw Figure 2, save at ``stem``."""
+    curves = training_curves([read_dataset(path) for path in fits])
     return save_figure(plot_pinning(pd.read_csv(summary), curves), stem, dpi=dpi)

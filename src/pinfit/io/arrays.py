@@ -30,9 +30,12 @@ class ArrayFile:
     def __init__(self, path: Path, *, delimiter: str | None = None, header: bool = False):
         self.path, self.where = path, str(path)
         self.suffix = path.suffix.lower()
+        self.columns = None  # text files with a header row: the column names
         if self.suffix not in SUFFIXES:
             raise PinfitInputError(
-                self.where, "path", f"has suffix {self.suffix!r}, which the array reader does not know",
+                self.where,
+                "path",
+                f"has suffix {self.suffix!r}, which the array reader does not know",
                 f"convert the file to one of {SUFFIXES}",
             )
         try:
@@ -41,7 +44,9 @@ class ArrayFile:
             raise
         except Exception as exc:  # every library raises its own type for a corrupt file
             raise PinfitInputError(
-                self.where, "path", f"could not be read as a {self.suffix} file ({type(exc).__name__}: {exc})",
+                self.where,
+                "path",
+                f"could not be read as a {self.suffix} file ({type(exc).__name__}: {exc})",
                 "check that the file is complete and in the format its suffix says",
             ) from exc
 
@@ -56,7 +61,8 @@ class ArrayFile:
 
             sep = delimiter or TEXT_SUFFIXES[self.suffix]
             table = pd.read_csv(self.path, sep=sep, header=0 if header else None)
-            self.columns = [str(c) for c in table.columns] if header else None
+            if header:
+                self.columns = [str(c) for c in table.columns]
             return {None: table.to_numpy()}, None
         if self.suffix == ".mat":
             import scipy.io
@@ -83,17 +89,24 @@ class ArrayFile:
             if len(names) == 1:
                 return self.get(names[0], field=field)
             raise PinfitInputError(
-                self.where, field, f"is not set, but the file holds several arrays {names}", f"set {field} to one of them"
+                self.where,
+                field,
+                f"is not set, but the file holds several arrays {names}",
+                f"set {field} to one of them",
             )
         if not names:
             raise PinfitInputError(
-                self.where, field, f"names {name!r}, but a {self.suffix} file holds one unnamed array",
+                self.where,
+                field,
+                f"names {name!r}, but a {self.suffix} file holds one unnamed array",
                 f"remove {field} (use the number-valued option instead, e.g. sampling_rate_hz)",
             )
         if self._h5 is not None and name.strip("/") in self._h5:
             return self._h5[name.strip("/")]()
         if name not in self._arrays:
-            raise PinfitInputError(self.where, field, f"variable {name!r} is not in the file", f"use one of {names}")
+            raise PinfitInputError(
+                self.where, field, f"variable {name!r} is not in the file", f"use one of {names}"
+            )
         return self._arrays[name]
 
 
@@ -101,14 +114,9 @@ def _open_h5(path: Path, *, transpose: bool) -> dict:
     """Loaders for every dataset of an HDF5 file, by path (MATLAB v7.3 stores arrays transposed)."""
     import h5py
 
-    loaders = {}
+    names = []
     with h5py.File(path, "r") as fh:
-
-        def visit(name, obj):
-            if isinstance(obj, h5py.Dataset):
-                loaders[name] = name
-
-        fh.visititems(visit)
+        fh.visititems(lambda name, obj: names.append(name) if isinstance(obj, h5py.Dataset) else None)
 
     def loader(name):
         def load():
@@ -118,7 +126,7 @@ def _open_h5(path: Path, *, transpose: bool) -> dict:
 
         return load
 
-    return {name: loader(name) for name in loaders}
+    return {name: loader(name) for name in names}
 
 
 def load_array_recording(entry: dict, path: Path) -> xr.Dataset:
@@ -143,13 +151,18 @@ def load_array_recording(entry: dict, path: Path) -> xr.Dataset:
     axes = list(entry["axes"])
     if "time" not in axes or "neuron" not in axes:
         raise PinfitInputError(
-            where, "axes", f"must name both 'time' and 'neuron'; got {axes}", "list the array's axes, e.g. [neuron, time]"
+            where,
+            "axes",
+            f"must name both 'time' and 'neuron'; got {axes}",
+            "list the array's axes, e.g. [neuron, time]",
         )
     data = np.asarray(source.get(entry["variable"], field="variable"))
     if data.ndim != len(axes):
         raise PinfitInputError(
-            where, "axes", f"lists {len(axes)} axes {axes}, but the array has {data.ndim} dims (shape {data.shape})",
-            f"give one axis name per dim of the array, e.g. {['trial', 'time', 'neuron'][3 - data.ndim:]}",
+            where,
+            "axes",
+            f"lists {len(axes)} axes {axes}, but the array has {data.ndim} dims (shape {data.shape})",
+            f"give exactly {data.ndim} axis names, one per dim of the array, in the array's order",
         )
     data = check_numeric(data, where=where, field=entry["variable"] or "data")
     if "trial" not in axes:
@@ -158,8 +171,7 @@ def load_array_recording(entry: dict, path: Path) -> xr.Dataset:
     n_frames = data.shape[1]
 
     rate, time = _frame_times(entry, source, n_frames)
-    header = getattr(source, "columns", None)
-    neuron_ids = header if header is not None and entry["axes"][-1] == "neuron" else None
+    neuron_ids = source.columns if source.columns is not None and entry["axes"][-1] == "neuron" else None
     labels, events, event_labels = conditions_and_events(
         entry,
         lambda name, field: source.get(name, field=field),
@@ -179,7 +191,10 @@ def load_array_recording(entry: dict, path: Path) -> xr.Dataset:
         trial_conditions=labels,
         event_times=events,
         event_conditions=event_labels,
-        reader={k: entry[k] for k in ("variable", "axes", "sampling_rate_hz", "sampling_rate_variable", "time_variable")},
+        reader={
+            k: entry[k]
+            for k in ("variable", "axes", "sampling_rate_hz", "sampling_rate_variable", "time_variable")
+        },
     )
 
 
@@ -198,7 +213,9 @@ def _frame_times(entry: dict, source: ArrayFile, n_frames: int) -> tuple[float, 
         return rate, time
     if rate is None:
         raise PinfitInputError(
-            source.where, "sampling_rate_hz", "is not set and no sampling_rate_variable or time_variable is given",
+            source.where,
+            "sampling_rate_hz",
+            "is not set and no sampling_rate_variable or time_variable is given",
             "set sampling_rate_hz to the frame rate (Hz)",
         )
     return rate, np.arange(n_frames) / rate
@@ -209,10 +226,14 @@ def _threshold_events(spec: dict, source: ArrayFile) -> np.ndarray:
     signal_rate = spec["sampling_rate_hz"]
     if signal_rate is None and spec["sampling_rate_variable"] is not None:
         field = "events.threshold.sampling_rate_variable"
-        signal_rate = check_rate(source.get(spec["sampling_rate_variable"], field=field), where=source.where, field=field)
+        signal_rate = check_rate(
+            source.get(spec["sampling_rate_variable"], field=field), where=source.where, field=field
+        )
     if signal_rate is None:
         raise PinfitInputError(
-            source.where, "events.threshold.sampling_rate_hz", "is not set (nor sampling_rate_variable)",
+            source.where,
+            "events.threshold.sampling_rate_hz",
+            "is not set (nor sampling_rate_variable)",
             "give the sampling rate (Hz) of the thresholded variable",
         )
     field = "events.threshold.variable"

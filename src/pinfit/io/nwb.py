@@ -40,7 +40,9 @@ def load_nwb_recording(entry: dict, path: Path) -> xr.Dataset:
         nwbfile = io.read()
     except Exception as exc:  # h5py/hdmf raise many types for files that are not NWB
         raise PinfitInputError(
-            where, "path", f"could not be read as NWB ({type(exc).__name__}: {exc})",
+            where,
+            "path",
+            f"could not be read as NWB ({type(exc).__name__}: {exc})",
             "check that the file is a complete NWB 2 file (open it with pynwb)",
         ) from exc
     with io:
@@ -59,7 +61,11 @@ def load_nwb_recording(entry: dict, path: Path) -> xr.Dataset:
         trials = nwbfile.trials.to_dataframe() if nwbfile.trials is not None else None
         units = "dF/F" if parent == "DfOverF" else str(series.unit)
     labels, events, event_labels = conditions_and_events(
-        entry, lambda name, field: _trials_column(trials, name, field, where), t0=float(time[0]) if time.size else 0.0, rate=rate, where=where
+        entry,
+        lambda name, field: _trials_column(trials, name, field, where),
+        t0=float(time[0]) if time.size else 0.0,
+        rate=rate,
+        where=where,
     )
     return raw_recording(
         data[np.newaxis],
@@ -89,18 +95,25 @@ def _pick_series(nwbfile, name: str | None, where: str):
     names = sorted(s.name for s, _ in found)
     if not found:
         raise PinfitInputError(
-            where, "nwb.series", "the file has no RoiResponseSeries under DfOverF or Fluorescence",
+            where,
+            "nwb.series",
+            "the file has no RoiResponseSeries under DfOverF or Fluorescence",
             "store the ROI traces in an ophys processing module, or use format 'array'",
         )
     if name is not None:
         matches = [(s, p) for s, p in found if s.name == name]
         if not matches:
-            raise PinfitInputError(where, "nwb.series", f"no RoiResponseSeries is called {name!r}", f"use one of {names}")
+            raise PinfitInputError(
+                where, "nwb.series", f"no RoiResponseSeries is called {name!r}", f"use one of {names}"
+            )
         return matches[0]
     preferred = [(s, p) for s, p in found if p == "DfOverF"] or found
     if len(preferred) > 1:
         raise PinfitInputError(
-            where, "nwb.series", f"is not set, but the file has several series {names}", "set nwb.series to one of them"
+            where,
+            "nwb.series",
+            f"is not set, but the file has several series {names}",
+            "set nwb.series to one of them",
         )
     return preferred[0]
 
@@ -115,6 +128,10 @@ def _trials_column(trials, name: str, field: str, where: str) -> np.ndarray:
     """One column of the NWB trials table (a pandas DataFrame, or None when the file has none)."""
     columns = [] if trials is None else list(trials.columns)
     if name not in columns:
-        problem = "the file has no trials table" if trials is None else f"the trials table has no column {name!r}"
-        raise PinfitInputError(where, field, problem, f"use one of {columns}" if columns else f"remove {field}")
+        problem = (
+            "the file has no trials table" if trials is None else f"the trials table has no column {name!r}"
+        )
+        raise PinfitInputError(
+            where, field, problem, f"use one of {columns}" if columns else f"remove {field}"
+        )
     return trials[name].to_numpy()

@@ -39,7 +39,10 @@ def load_suite2p_recording(entry: dict, path: Path) -> xr.Dataset:
     planes = [path] if (path / "F.npy").exists() else sorted(p for p in path.glob("plane*") if p.is_dir())
     if not planes:
         raise PinfitInputError(
-            str(path), "path", "holds neither F.npy nor plane* folders", "point path at a Suite2p plane folder"
+            str(path),
+            "path",
+            "holds neither F.npy nor plane* folders",
+            "point path at a Suite2p plane folder",
         )
     options = entry["suite2p"]
     traces, ids, rates = [], [], []
@@ -51,13 +54,17 @@ def load_suite2p_recording(entry: dict, path: Path) -> xr.Dataset:
     lengths = {t.shape[1] for t in traces}
     if len(lengths) > 1:
         raise PinfitInputError(
-            str(path), "F.npy", f"planes have different numbers of frames {sorted(lengths)}",
+            str(path),
+            "F.npy",
+            f"planes have different numbers of frames {sorted(lengths)}",
             "ingest each plane folder as its own dataset",
         )
     rate = entry["sampling_rate_hz"] or rates[0]
     if rate is None:
         raise PinfitInputError(
-            str(path), "sampling_rate_hz", f"is not set and no {' / '.join(SETTINGS_FILES)} gives 'fs'",
+            str(path),
+            "sampling_rate_hz",
+            f"is not set and no {' / '.join(SETTINGS_FILES)} gives 'fs'",
             "set sampling_rate_hz to the frame rate per plane (Hz)",
         )
     activity = np.concatenate(traces, axis=0).T  # (time, neuron)
@@ -87,7 +94,10 @@ def _read_plane(plane: Path, options: dict) -> tuple[np.ndarray, np.ndarray, flo
     fneu = check_numeric(_load(plane, "Fneu.npy"), where=where, field="Fneu.npy", ndim=2)
     if fneu.shape != f.shape:
         raise PinfitInputError(
-            where, "Fneu.npy", f"has shape {fneu.shape} but F.npy has {f.shape}", "use F.npy and Fneu.npy of the same run"
+            where,
+            "Fneu.npy",
+            f"has shape {fneu.shape} but F.npy has {f.shape}",
+            "use F.npy and Fneu.npy of the same run",
         )
     keep = np.ones(f.shape[0], dtype=bool)
     if options["cells_only"] or options["min_cell_probability"] > 0:
@@ -95,7 +105,9 @@ def _read_plane(plane: Path, options: dict) -> tuple[np.ndarray, np.ndarray, flo
         iscell = iscell.reshape(iscell.shape[0], -1)
         if iscell.shape[0] != f.shape[0]:
             raise PinfitInputError(
-                where, "iscell.npy", f"has {iscell.shape[0]} rows but F.npy has {f.shape[0]} ROIs",
+                where,
+                "iscell.npy",
+                f"has {iscell.shape[0]} rows but F.npy has {f.shape[0]} ROIs",
                 "use iscell.npy of the same Suite2p run",
             )
         if options["cells_only"]:
@@ -108,12 +120,17 @@ def _read_plane(plane: Path, options: dict) -> tuple[np.ndarray, np.ndarray, flo
 def _load(plane: Path, name: str, *, pickled: bool = False):
     file = plane / name
     if not file.exists():
-        raise PinfitInputError(str(plane), name, "is missing from the plane folder", "point path at a complete plane folder")
+        raise PinfitInputError(
+            str(plane), name, "is missing from the plane folder", "point path at a complete plane folder"
+        )
     try:
         return np.load(file, allow_pickle=pickled)
     except Exception as exc:  # numpy raises several types for corrupt files
         raise PinfitInputError(
-            str(file), name, f"could not be read ({type(exc).__name__}: {exc})", "re-export the file from Suite2p"
+            str(file),
+            name,
+            f"could not be read ({type(exc).__name__}: {exc})",
+            "re-export the file from Suite2p",
         ) from exc
 
 
@@ -130,5 +147,8 @@ def _frame_rate(plane: Path) -> float | None:
 
 def _no_variables(path: Path, field: str):
     raise PinfitInputError(
-        str(path), field, "a Suite2p folder has no named variables", "list the values (events.times, conditions.labels)"
+        str(path),
+        field,
+        "a Suite2p folder has no named variables",
+        "list the values (events.times, conditions.labels)",
     )

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import jsonschema
 import numpy as np
+import xarray as xr
 import yaml
 
 from pinfit.errors import PinfitInputError
+from pinfit.store import file_sha256
 
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "dataset.schema.yaml"
 ENTRY_DOCS = "config/README.md, section `datasets`"
@@ -54,7 +56,9 @@ def check_entry(entry: dict) -> dict:
     """
     if not isinstance(entry, dict):
         raise PinfitInputError(
-            "dataset entry", "datasets.<name>", f"must be a mapping; got {type(entry).__name__}",
+            "dataset entry",
+            "datasets.<name>",
+            f"must be a mapping; got {type(entry).__name__}",
             f"write the entry as key: value lines, see {ENTRY_DOCS}",
         )
     schema = entry_schema()
@@ -116,13 +120,19 @@ def resolve_path(path: str, base_dir: str | Path, *, where: str, field: str = "p
     kind = "folder" if folder else "file"
     if not resolved.exists():
         raise PinfitInputError(
-            where, field, f"{kind} {str(resolved)!r} does not exist",
+            where,
+            field,
+            f"{kind} {str(resolved)!r} does not exist",
             f"correct {field} (relative paths start at the repository root) or create the {kind}",
         )
     if folder and not resolved.is_dir():
-        raise PinfitInputError(where, field, f"{str(resolved)!r} is a file, not a folder", f"point {field} at the folder")
+        raise PinfitInputError(
+            where, field, f"{str(resolved)!r} is a file, not a folder", f"point {field} at the folder"
+        )
     if not folder and resolved.is_dir():
-        raise PinfitInputError(where, field, f"{str(resolved)!r} is a folder, not a file", f"point {field} at the file")
+        raise PinfitInputError(
+            where, field, f"{str(resolved)!r} is a folder, not a file", f"point {field} at the file"
+        )
     return resolved
 
 
@@ -131,19 +141,26 @@ def check_numeric(values, *, where: str, field: str, ndim: int | None = None) ->
     arr = np.asarray(values)
     if arr.dtype.kind not in "biuf":
         raise PinfitInputError(
-            where, field, f"holds {arr.dtype} values, not numbers", "store plain numeric values in this variable"
+            where,
+            field,
+            f"holds {arr.dtype} values, not numbers",
+            "store plain numeric values in this variable",
         )
     arr = arr.astype(np.float64)
     if ndim is not None and arr.ndim != ndim:
         raise PinfitInputError(
-            where, field, f"has {arr.ndim} dims (shape {arr.shape}); expected {ndim}",
+            where,
+            field,
+            f"has {arr.ndim} dims (shape {arr.shape}); expected {ndim}",
             "select the right variable or fix the axes setting",
         )
     bad = ~np.isfinite(arr)
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0])
         raise PinfitInputError(
-            where, field, f"holds {int(bad.sum())} NaN/Inf values (first at index {first})",
+            where,
+            field,
+            f"holds {int(bad.sum())} NaN/Inf values (first at index {first})",
             "remove or interpolate the non-finite values before ingesting",
         )
     return arr
@@ -156,7 +173,9 @@ def check_times(times, *, where: str, field: str) -> np.ndarray:
     if (steps <= 0).any():
         k = int(np.flatnonzero(steps <= 0)[0])
         raise PinfitInputError(
-            where, field, f"is not strictly increasing (t[{k}] = {times[k]} then t[{k + 1}] = {times[k + 1]})",
+            where,
+            field,
+            f"is not strictly increasing (t[{k}] = {times[k]} then t[{k + 1}] = {times[k + 1]})",
             "sort the frames by time and remove duplicated time stamps",
         )
     return times
@@ -168,7 +187,9 @@ def check_rate(rate, *, where: str, field: str) -> float:
     ok = arr.size == 1 and arr.dtype.kind in "biuf" and np.isfinite(arr).all() and float(arr.ravel()[0]) > 0
     if not ok:
         raise PinfitInputError(
-            where, field, f"must be one positive number of frames per second; got {rate!r}",
+            where,
+            field,
+            f"must be one positive number of frames per second; got {rate!r}",
             f"set {field} to the frame rate in Hz",
         )
     return float(arr.ravel()[0])
@@ -178,7 +199,10 @@ def check_length(n: int, expected: int, *, where: str, field: str, of: str) -> N
     """Two things that must match in length (labels vs trials, ...)."""
     if n != expected:
         raise PinfitInputError(
-            where, field, f"has {n} entries but there are {expected} {of}", f"give exactly one entry per {of[:-1]}"
+            where,
+            field,
+            f"has {n} entries but there are {expected} {of}",
+            f"give exactly one entry per {of[:-1]}",
         )
 
 
@@ -188,7 +212,9 @@ def check_labels(labels, *, where: str, field: str) -> np.ndarray:
     if arr.ndim != 1:
         arr = arr.squeeze()
     if arr.ndim != 1:
-        raise PinfitInputError(where, field, f"must be a list of labels; got shape {arr.shape}", "give one label per trial")
+        raise PinfitInputError(
+            where, field, f"must be a list of labels; got shape {arr.shape}", "give one label per trial"
+        )
     if arr.dtype.kind == "f":
         if not np.isfinite(arr).all():
             raise PinfitInputError(where, field, "holds NaN labels", "label every trial")
@@ -237,24 +263,30 @@ def raw_recording(
         coord ``event_condition`` (event). attrs: source, source_sha256, sampling_rate_hz,
         units, reader.
     """
-    import xarray as xr
-
-    from pinfit.store import file_sha256
-
     activity = check_numeric(activity, where=where, field="activity", ndim=3)
     n_trials, n_frames, n_neurons = activity.shape
     if n_neurons == 0:
         raise PinfitInputError(
-            where, "neuron", "holds zero neurons", "check the axes order, the variable, and cell selection options"
+            where,
+            "neuron",
+            "holds zero neurons",
+            "check the axes order, the variable, and cell selection options",
         )
     if n_frames < 2:
         raise PinfitInputError(
-            where, "time", f"holds {n_frames} frame(s); at least 2 are needed", "check the axes order and the variable"
+            where,
+            "time",
+            f"holds {n_frames} frame(s); at least 2 are needed",
+            "check the axes order and the variable",
         )
     time = check_times(time, where=where, field="time")
     check_length(time.size, n_frames, where=where, field="time", of="frames")
     rate = check_rate(sampling_rate_hz, where=where, field="sampling_rate_hz")
-    ids = np.array([f"n{i:04d}" for i in range(n_neurons)]) if neuron_ids is None else np.asarray(neuron_ids, str)
+    ids = (
+        np.array([f"n{i:04d}" for i in range(n_neurons)])
+        if neuron_ids is None
+        else np.asarray(neuron_ids, str)
+    )
     check_length(ids.size, n_neurons, where=where, field="neuron ids", of="neurons")
     if np.unique(ids).size != ids.size:
         raise PinfitInputError(where, "neuron ids", "contains duplicated ids", "give every neuron its own id")
@@ -268,7 +300,9 @@ def raw_recording(
     else:
         if n_trials != 1:
             raise PinfitInputError(
-                where, "events", f"events need one continuous recording, but the data has {n_trials} trials",
+                where,
+                "events",
+                f"events need one continuous recording, but the data has {n_trials} trials",
                 "remove `events` (the trials are already aligned) or drop 'trial' from axes",
             )
         events = check_numeric(event_times, where=where, field="events", ndim=1)
@@ -322,7 +356,9 @@ def conditions_and_events(entry: dict, lookup, *, t0: float, rate: float | None,
     if events["threshold"] is not None:
         if threshold is None:
             raise PinfitInputError(
-                where, "events.threshold", f"is only available for format 'array', not {entry['format']!r}",
+                where,
+                "events.threshold",
+                f"is only available for format 'array', not {entry['format']!r}",
                 "list the event times or name their variable in events.variable",
             )
         return None, t0 + threshold(events["threshold"]), labels
@@ -331,10 +367,14 @@ def conditions_and_events(entry: dict, lookup, *, t0: float, rate: float | None,
     elif events["variable"] is not None:
         times = lookup(events["variable"], "events.variable")
     else:
-        raise PinfitInputError(where, "events", "gives no times, variable or threshold", "give one, or remove events")
+        raise PinfitInputError(
+            where, "events", "gives no times, variable or threshold", "give one, or remove events"
+        )
     times = check_numeric(times, where=where, field="events").ravel()
     if events["unit"] == "frames":
         if rate is None:
-            raise PinfitInputError(where, "events.unit", "is 'frames' but the frame rate is unknown", "set sampling_rate_hz")
+            raise PinfitInputError(
+                where, "events.unit", "is 'frames' but the frame rate is unknown", "set sampling_rate_hz"
+            )
         times = t0 + times / rate
     return None, times, labels
