@@ -61,7 +61,9 @@ def test_tuning_before_after_sees_rotated_preferences():
     out = tuning_before_after(rate, angle, before=(0.0, 0.2), after=(0.2, 0.4), period=PERIOD)
     np.testing.assert_allclose(out["preferred_shift"], np.pi / 4, atol=1e-9)
     assert float(out["tuning_similarity"]) == pytest.approx(0.0, abs=1e-9)
-    np.testing.assert_allclose(out["depth"].sel(window="before"), out["depth"].sel(window="after"), atol=1e-12)
+    np.testing.assert_allclose(
+        out["depth"].sel(window="before"), out["depth"].sel(window="after"), atol=1e-12
+    )
 
 
 def test_cross_temporal_decoding_shows_code_switch():
@@ -85,8 +87,9 @@ def test_coding_subspace_angle_follows_planted_rotation():
     a, b = _two_subspaces()
     alpha = np.radians([0.0, 30.0, 60.0, 90.0])
     codes = [np.cos(t) * a + np.sin(t) * b for t in alpha]
-    out = coding_subspace_angles(_population(codes, angle), angle,
-                                 xr.DataArray(a, dims=("unit", "basis")), period=PERIOD)
+    out = coding_subspace_angles(
+        _population(codes, angle), angle, xr.DataArray(a, dims=("unit", "basis")), period=PERIOD
+    )
     np.testing.assert_allclose(out.values, np.degrees(alpha)[:, None].repeat(2, 1), atol=1e-6)
 
 
@@ -100,8 +103,13 @@ def test_orientation_sorted_weights_recover_cosine_profiles():
     dphi = 2 * np.pi * (pref[:, None] - pref[None, :]) / PERIOD
     same = group[:, None] == group[None, :]
     J = np.where(same, -0.2 + 0.5 * np.cos(dphi), 0.1) + 0.05 * rng.standard_normal((n, n))
-    out = orientation_sorted_weights(xr.DataArray(J, dims=("unit", "unit_pre")), xr.DataArray(pref, dims="unit"),
-                                     xr.DataArray(group, dims="unit"), period=PERIOD, n_bins=8)
+    out = orientation_sorted_weights(
+        xr.DataArray(J, dims=("unit", "unit_pre")),
+        xr.DataArray(pref, dims="unit"),
+        xr.DataArray(group, dims="unit"),
+        period=PERIOD,
+        n_bins=8,
+    )
     for g in ("item1", "item2"):
         assert float(out["a"].sel(group_post=g, group_pre=g)) == pytest.approx(-0.2, abs=0.01)
         assert float(out["b"].sel(group_post=g, group_pre=g)) == pytest.approx(0.5, abs=0.01)
@@ -137,4 +145,5 @@ def test_analyse_task_codes_writes_store_and_table(tmp_path):
     assert int(out["weight_count"].sum()) == 16 * 15  # every off-diagonal weight in exactly one block
     table = pd.read_csv(tmp_path / "c.csv")
     assert {"tuning_similarity", "decoding_r2_before_after", "subspace_angle_after", "weight_b"} <= set(
-        table["measure"])
+        table["measure"]
+    )

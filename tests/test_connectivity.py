@@ -97,8 +97,11 @@ def test_bad_inputs_raise():
     with pytest.raises(PinfitInputError, match="square"):
         non_normality(xr.DataArray(np.ones((2, 3)), dims=("unit", "unit_pre")))
     with pytest.raises(PinfitInputError, match="region"):
-        region_currents(_mat(np.eye(3)), xr.DataArray(np.ones((1, 3)), dims=("time", "unit")),
-                        xr.DataArray(["A", "B"], dims="unit"))
+        region_currents(
+            _mat(np.eye(3)),
+            xr.DataArray(np.ones((1, 3)), dims=("time", "unit")),
+            xr.DataArray(["A", "B"], dims="unit"),
+        )
 
 
 def _fit_store(path, n=30, n_extra=2):
@@ -119,15 +122,29 @@ def _fit_store(path, n=30, n_extra=2):
     band = np.where((lag > 0.05) & (lag < 0.25), 1.0, 0.0)
     J = np.stack([J0 + 0.5 * band, J0 + band])
     rate = rng.random((2, 2, 40, m))
-    return write_dataset(xr.Dataset(
-        {"J0": (("unit", "unit_pre"), J0), "J": (("network", "unit", "unit_pre"), J),
-         "h": (("condition", "time", "unit"), rng.standard_normal((2, 40, m))),
-         "target": (("condition", "time", "unit"), target),
-         "rate": (("network", "condition", "time", "unit"), rate)},
-        coords={"network": [0, 1], "p": ("network", [0.1, 1.0]), "unit": units, "unit_pre": units,
-                "recorded": ("unit", np.arange(m) < n), "condition": ["left", "right"], "time": time,
-                "region": ("unit", ["A"] * 15 + ["B"] * 15 + ["extra"] * n_extra)},
-        attrs={"phi": "sigmoid", "seed": 0}), path)
+    return write_dataset(
+        xr.Dataset(
+            {
+                "J0": (("unit", "unit_pre"), J0),
+                "J": (("network", "unit", "unit_pre"), J),
+                "h": (("condition", "time", "unit"), rng.standard_normal((2, 40, m))),
+                "target": (("condition", "time", "unit"), target),
+                "rate": (("network", "condition", "time", "unit"), rate),
+            },
+            coords={
+                "network": [0, 1],
+                "p": ("network", [0.1, 1.0]),
+                "unit": units,
+                "unit_pre": units,
+                "recorded": ("unit", np.arange(m) < n),
+                "condition": ["left", "right"],
+                "time": time,
+                "region": ("unit", ["A"] * 15 + ["B"] * 15 + ["extra"] * n_extra),
+            },
+            attrs={"phi": "sigmoid", "seed": 0},
+        ),
+        path,
+    )
 
 
 def test_analyse_pinning_fit_writes_consistent_store_and_table(tmp_path):
@@ -153,7 +170,8 @@ def test_analyse_pinning_fit_writes_consistent_store_and_table(tmp_path):
     table = pd.read_csv(tmp_path / "c.csv")
     assert set(table["measure"]) == {"relative_weight_change", "non_normality", "bvar", "qeff"}
     assert float(out["relative_weight_change"].sel(p=1.0)) == pytest.approx(
-        2 * float(out["relative_weight_change"].sel(p=0.1)))
+        2 * float(out["relative_weight_change"].sel(p=0.1))
+    )
 
 
 def test_analyse_pinning_fit_rejects_unknown_condition(tmp_path):

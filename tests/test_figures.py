@@ -19,7 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
 from pinfit.errors import PinfitInputError
-from pinfit.figures import activity, pinning, style
+from pinfit.figures import activity, behaviour, connectivity, dynamics, manifold, pinning, style
 from pinfit.store import write_dataset, write_table
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "workflow" / "scripts"
@@ -43,8 +43,11 @@ def _hidden_tick_labels(fig):
 def _texts(fig):
     FigureCanvasAgg(fig).draw()
     hidden = _hidden_tick_labels(fig)
-    return [t for t in fig.findobj(Text)
-            if t.get_visible() and t.get_text().strip() and t.figure is fig and id(t) not in hidden]
+    return [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.figure is fig and id(t) not in hidden
+    ]
 
 
 def assert_legible(fig):
@@ -58,11 +61,19 @@ def assert_legible(fig):
     assert not clashes, clashes[:5]
 
 
+def titled(fig, prefix):
+    """The one axes whose left title starts with ``prefix``."""
+    (ax,) = [ax for ax in fig.axes if ax.get_title(loc="left").startswith(prefix)]
+    return ax
+
+
 def run_script(name, tmp_path, **namespaces):
     """Run workflow/scripts/<name>.py as Snakemake would, with a stand-in `snakemake` object."""
     log = tmp_path / "logs" / f"{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    fake = SimpleNamespace(log=[str(log)], threads=1, **{k: SimpleNamespace(**v) for k, v in namespaces.items()})
+    fake = SimpleNamespace(
+        log=[str(log)], threads=1, **{k: SimpleNamespace(**v) for k, v in namespaces.items()}
+    )
     runpy.run_path(str(SCRIPTS / f"{name}.py"), init_globals={"snakemake": fake})
 
 
@@ -134,7 +145,10 @@ def make_recording(n_neurons=12, n_time=40, seed=0):
     peaks = rng.uniform(0.2, time[-1] - 0.2, (len(CONDITIONS), n_neurons))
     activity = np.exp(-0.5 * ((time[None, :, None] - peaks[:, None, :]) / 0.2) ** 2)
     return xr.Dataset(
-        {"activity": (("condition", "time", "neuron"), activity), "peak_time": (("condition", "neuron"), peaks)},
+        {
+            "activity": (("condition", "time", "neuron"), activity),
+            "peak_time": (("condition", "neuron"), peaks),
+        },
         coords={"condition": CONDITIONS, "time": time, "neuron": [f"n{i}" for i in range(n_neurons)]},
     )
 
@@ -148,8 +162,9 @@ def make_fit(recording, ps=(0.1, 1.0), seed=0, n_runs=6, n_extra=1):
     ps = np.asarray(ps, dtype=float)
     data = recording["activity"].values
     extra = rng.random(data.shape[:2] + (n_extra,))
-    rate = np.stack([np.concatenate([data + (1 - p) * 0.1 * rng.normal(size=data.shape), extra], axis=2)
-                     for p in ps])
+    rate = np.stack(
+        [np.concatenate([data + (1 - p) * 0.1 * rng.normal(size=data.shape), extra], axis=2) for p in ps]
+    )
     runs = np.arange(n_runs)
     units = [*recording["neuron"].values, *(f"extra{i}" for i in range(n_extra))]
     n = len(units)
@@ -161,8 +176,15 @@ def make_fit(recording, ps=(0.1, 1.0), seed=0, n_runs=6, n_extra=1):
             "pvar": ("network", 0.5 + 0.4 * ps + 0.01 * seed),
             "J0": (("unit", "unit_pre"), rng.normal(size=(n, n))),
         },
-        coords={"network": np.arange(len(ps)), "p": ("network", ps), "condition": CONDITIONS,
-                "time": recording["time"].values, "unit": units, "unit_pre": units, "run": runs},
+        coords={
+            "network": np.arange(len(ps)),
+            "p": ("network", ps),
+            "condition": CONDITIONS,
+            "time": recording["time"].values,
+            "unit": units,
+            "unit_pre": units,
+            "run": runs,
+        },
         attrs={"seed": seed},
     )
 
@@ -190,11 +212,15 @@ def test_model_units_matched_by_label_or_position():
     fit = pinning.split_fit(make_fit(recording, (1.0,), n_extra=2))[1.0]
     expected = fit["rate"].values[..., :5]
     shuffled = fit.isel(unit=[3, 6, 1, 4, 0, 5, 2])
-    np.testing.assert_array_equal(activity.model_activity(shuffled, recording["neuron"].values).values, expected)
+    np.testing.assert_array_equal(
+        activity.model_activity(shuffled, recording["neuron"].values).values, expected
+    )
     by_position = activity.model_activity(fit.assign_coords(unit=np.arange(7)), recording["neuron"].values)
     np.testing.assert_array_equal(by_position.values, expected)
     with pytest.raises(PinfitInputError, match="units"):
-        activity.model_activity(fit.isel(unit=slice(0, 3)).assign_coords(unit=[0, 1, 2]), recording["neuron"].values)
+        activity.model_activity(
+            fit.isel(unit=slice(0, 3)).assign_coords(unit=[0, 1, 2]), recording["neuron"].values
+        )
 
 
 def test_choose_p_defaults_to_ends_and_middle():
@@ -221,9 +247,12 @@ def test_activity_script(tmp_path):
     write_dataset(recording, tmp_path / "recording.zarr")
     write_dataset(make_fit(recording, (0.05, 0.1, 1.0)), tmp_path / "seed0.zarr")
     stem = tmp_path / "figures" / "activity"
-    run_script("figures_activity", tmp_path,
-               input={"recording": str(tmp_path / "recording.zarr"), "fit": str(tmp_path / "seed0.zarr")},
-               params={"p_shown": [0.1, 1.0], "stem": str(stem), "n_examples": 2, "dpi": 100})
+    run_script(
+        "figures_activity",
+        tmp_path,
+        input={"recording": str(tmp_path / "recording.zarr"), "fit": str(tmp_path / "seed0.zarr")},
+        params={"p_shown": [0.1, 1.0], "stem": str(stem), "n_examples": 2, "dpi": 100},
+    )
     assert_saved(stem)
 
 
@@ -231,8 +260,13 @@ def test_activity_script(tmp_path):
 def make_sweep():
     recording = make_recording()
     fits = [make_fit(recording, (0.05, 0.2, 1.0), seed) for seed in (0, 1)]
-    summary = pd.DataFrame([{"dataset": "tiny", "p": p, "seed": fit.attrs["seed"], "pvar": v}
-                            for fit in fits for p, v in zip(fit["p"].values, fit["pvar"].values, strict=True)])
+    summary = pd.DataFrame(
+        [
+            {"dataset": "tiny", "p": p, "seed": fit.attrs["seed"], "pvar": v}
+            for fit in fits
+            for p, v in zip(fit["p"].values, fit["pvar"].values, strict=True)
+        ]
+    )
     return fits, summary
 
 
@@ -267,6 +301,352 @@ def test_pinning_script(tmp_path):
     paths = [str(write_dataset(f, tmp_path / f"seed{f.attrs['seed']}.zarr")) for f in fits]
     write_table(summary, tmp_path / "summary.csv")
     stem = tmp_path / "figures" / "pinning"
-    run_script("figures_pinning", tmp_path, input={"summary": str(tmp_path / "summary.csv"), "fits": paths},
-               params={"stem": str(stem), "dpi": 100})
+    run_script(
+        "figures_pinning",
+        tmp_path,
+        input={"summary": str(tmp_path / "summary.csv"), "fits": paths},
+        params={"stem": str(stem), "dpi": 100},
+    )
+    assert_saved(stem)
+
+
+# ---------------------------------------------------------------- figure 3: connectivity
+def make_connectivity_store(ps=(0.1, 1.0), n=8, n_lag=5, seed=0):
+    """A connectivity analysis store shaped like pinfit.analysis.connectivity.analyse_pinning_fit's,
+    with planted band means (J: 0.1 p at lag 0.5 s, else 0) and currents of known RMS."""
+    rng = np.random.default_rng(seed)
+    lag = (np.arange(n_lag) - n_lag // 2) * 0.5
+    ps = np.asarray(ps)
+    band = np.where(lag[None, :] == 0.5, 0.1 * ps[:, None], 0.0)
+    time = np.arange(6) * 0.5
+    current = np.ones((len(ps), 2, len(time), n))
+    return xr.Dataset(
+        {
+            "eig_real": (("p", "eigen"), rng.normal(size=(len(ps), n))),
+            "eig_imag": (("p", "eigen"), rng.normal(size=(len(ps), n))),
+            "eig0_real": ("eigen", rng.normal(size=n)),
+            "eig0_imag": ("eigen", rng.normal(size=n)),
+            "band_J_mean": (("p", "lag"), band),
+            "band_J_sd": (("p", "lag"), np.full(band.shape, 0.02)),
+            "band_dJ_mean": (("p", "lag"), band / 2),
+            "band_dJ_sd": (("p", "lag"), np.full(band.shape, 0.02)),
+            "band_count": (("p", "lag"), np.full(band.shape, 4)),
+            "random": (("p", "condition", "time", "unit"), 2 * current),  # RMS over units = 2
+            "plastic": (("p", "condition", "time", "unit"), -current),  # RMS = 1
+            "external": (("p", "condition", "time", "unit"), 0.5 * current),
+            "total": (("p", "condition", "time", "unit"), 1.5 * current),
+        },
+        coords={"p": ps, "lag": lag, "condition": CONDITIONS, "time": time, "eigen": np.arange(n)},
+    )
+
+
+def test_connectivity_draws_planted_bands_and_currents(tmp_path):
+    store = write_dataset(make_connectivity_store(), tmp_path / "connectivity_seed0.zarr")
+    stem = tmp_path / "figures" / "connectivity"
+    run_script(
+        "figures_connectivity",
+        tmp_path,
+        input={"connectivity": str(store)},
+        params={"p_shown": [], "stem": str(stem), "dpi": 100},
+    )
+    assert_saved(stem)
+    fig = connectivity.plot_connectivity(
+        *_connectivity_inputs(make_connectivity_store()),
+    )
+    assert_legible(fig)
+    ax_j, ax_dj, ax_cur = fig.axes[:3]
+    # Band of p = 1: mean 0.1 at lag 0.5 s (planted).
+    line = ax_j.get_lines()[1]
+    np.testing.assert_allclose(line.get_ydata()[list(line.get_xdata()).index(0.5)], 0.1)
+    rms = {t.get_text(): ln.get_ydata() for t, ln in zip(ax_cur.get_legend().get_texts(), ax_cur.get_lines())}
+    np.testing.assert_allclose(rms[connectivity.COMPONENTS["random"]], 2.0)
+    np.testing.assert_allclose(rms[connectivity.COMPONENTS["plastic"]], 1.0)  # RMS ignores the sign
+    assert len(fig.axes) == 5  # a-c plus one spectrum per p
+
+
+def _connectivity_inputs(store):
+    def band(matrix):
+        return xr.Dataset(
+            {
+                "mean": store[f"band_{matrix}_mean"],
+                "sd": store[f"band_{matrix}_sd"],
+                "count": store["band_count"],
+            }
+        )
+
+    spectra = {
+        float(p): xr.Dataset({"real": store["eig_real"].sel(p=p), "imag": store["eig_imag"].sel(p=p)})
+        for p in store["p"].values
+    }
+    currents = (
+        store[["random", "plastic", "external", "total"]].sel(p=1.0, condition="left").assign_attrs(p=1.0)
+    )
+    return (
+        band("J"),
+        band("dJ"),
+        currents,
+        spectra,
+        xr.Dataset({"real": store["eig0_real"], "imag": store["eig0_imag"]}),
+    )
+
+
+def test_connectivity_rejects_bad_inputs(tmp_path):
+    band_j, band_dj, currents, spectra, j0 = _connectivity_inputs(make_connectivity_store())
+    with pytest.raises(PinfitInputError, match="currents"):
+        connectivity.plot_connectivity(band_j, band_dj, currents.drop_vars("plastic"), spectra, j0)
+    store = write_dataset(make_connectivity_store(), tmp_path / "c.zarr")
+    with pytest.raises(PinfitInputError, match="condition"):
+        connectivity.draw_connectivity(connectivity=str(store), stem=str(tmp_path / "f"), condition="up")
+    with pytest.raises(PinfitInputError, match="p_shown"):
+        connectivity.draw_connectivity(connectivity=str(store), stem=str(tmp_path / "f"), p_shown=[0.5])
+    assert not list(tmp_path.glob("f.*"))
+
+
+# ---------------------------------------------------------------- figure 4: behaviour
+def make_behaviour(n_trials=60, period=np.pi, seed=0):
+    """Human and simulated reports (Ding design: two items, two reports) plus the behaviour
+    stage's tables, with planted mixture s.d. (human 10 deg, model 12 deg at set size 2) and a
+    planted bias curve (human +2 deg at offset +45 deg)."""
+    rng = np.random.default_rng(seed)
+    items = rng.uniform(0, period, (n_trials, 2))
+    error = 0.1 * rng.normal(size=(n_trials, 2))
+    human = xr.Dataset(
+        {
+            "item_value": (("trial", "item"), items),
+            "probed": (("trial", "report"), np.tile([0, 1], (n_trials, 1))),
+            "target": (("trial", "report"), items),
+            "error": (("trial", "report"), error),
+            "response": (("trial", "report"), (items + error) % period),
+            "set_size": ("trial", np.full(n_trials, 2)),
+        },
+        attrs={"period": period},
+    )
+    conditions = ["rn0.1-ord0", "rn0.1-ord1"]
+    reports = xr.Dataset(
+        {"error": (("condition", "repeat", "trial", "report"), 0.12 * rng.normal(size=(2, 3, n_trials, 2)))},
+        coords={"condition": conditions},
+    )
+    mixture = pd.DataFrame(
+        [
+            {
+                "source": s,
+                "subject": subj,
+                "set_size": 2,
+                "report": r,
+                "sd_deg": sd + subj,
+                "p_target": 0.9,
+                "p_nontarget": 0.05,
+                "p_guess": 0.05,
+            }
+            for s, sd in (("human", 9.5), (conditions[1], 11.5), (conditions[0], 30.0))
+            for subj in (0, 1)
+            for r in (0, 1)
+        ]
+    )
+    bias = pd.DataFrame(
+        [
+            {
+                "source": s,
+                "set_size": 2,
+                "report": r,
+                "offset_deg": off,
+                "mean_error_deg": v * off / 45,
+                "n": 10,
+            }
+            for s, v in (("human", 2.0), (conditions[1], -1.0), (conditions[0], 5.0))
+            for r in (0, 1)
+            for off in (-45.0, 0.0, 45.0)
+        ]
+    )
+    ranking = pd.DataFrame({"rank": [2, 1], "condition": conditions, "loglik": [0.1, 0.4]})
+    return human, reports, mixture, bias, ranking
+
+
+def test_behaviour_draws_best_condition_against_humans(tmp_path):
+    human, reports, mixture, bias, ranking = make_behaviour()
+    fig = behaviour.plot_behaviour(human, reports, mixture, bias, ranking)
+    assert_legible(fig)
+    ax_err, ax_bias, ax_sd, ax_w, ax_rank = fig.axes
+    lines = {t.get_text(): ln for t, ln in zip(ax_bias.get_legend().get_texts(), ax_bias.get_lines())}
+    # Best-ranked condition (rank 1) is rn0.1-ord1: its planted bias is -1 deg at +45 deg.
+    np.testing.assert_allclose(lines["human"].get_ydata(), [-2.0, 0.0, 2.0])
+    np.testing.assert_allclose(lines["model"].get_ydata(), [1.0, 0.0, -1.0])
+    # Mixture s.d. = mean over subjects (sd + 0, sd + 1): human 10 deg, model 12 deg.
+    means = [container.lines[0].get_ydata()[0] for container in ax_sd.containers]
+    np.testing.assert_allclose(means, [10.0, 12.0])
+    assert [t.get_text() for t in ax_rank.get_yticklabels()] == ["rn0.1-ord1", "rn0.1-ord0"]
+    paths = {name: str(tmp_path / f"{name}.csv") for name in ("mixture", "bias", "ranking")}
+    for name, table in (("mixture", mixture), ("bias", bias), ("ranking", ranking)):
+        write_table(table, paths[name])
+    stem = tmp_path / "figures" / "behaviour"
+    run_script(
+        "figures_behaviour",
+        tmp_path,
+        input={
+            "human": str(write_dataset(human, tmp_path / "b.zarr")),
+            "reports": str(write_dataset(reports, tmp_path / "r.zarr")),
+            **paths,
+        },
+        params={"stem": str(stem), "dpi": 100},
+    )
+    assert_saved(stem)
+
+
+def test_behaviour_rejects_tables_that_do_not_match():
+    human, reports, mixture, bias, ranking = make_behaviour()
+    with pytest.raises(PinfitInputError, match="bias"):
+        behaviour.plot_behaviour(human, reports, mixture, bias.drop(columns="n"), ranking)
+    with pytest.raises(PinfitInputError, match="reports"):
+        behaviour.plot_behaviour(human, reports.isel(condition=[0]), mixture, bias, ranking)
+
+
+# ---------------------------------------------------------------- figure 5: manifold
+def make_manifold(n=8, period=np.pi):
+    """Scores of a planted Clifford torus (item-1 circle in PCs 1-2, item-2 circle in PCs 3-4),
+    metrics of a Clifford torus, a hand-made barcode (one infinite H0 bar) and code outputs."""
+    theta = np.arange(n) * period / n
+    phi1, phi2 = np.meshgrid(2 * np.pi * theta / period, 2 * np.pi * theta / period, indexing="ij")
+    scores = xr.DataArray(
+        np.stack([np.cos(phi1), np.sin(phi1), np.cos(phi2), np.sin(phi2)], axis=-1),
+        dims=("theta1", "theta2", "component"),
+        coords={"theta1": theta, "theta2": theta},
+    )
+    metrics = xr.Dataset(
+        {
+            "interaction_fraction": 0.0012,
+            "principal_angle_min": 89.7,
+            "radius_ratio": 0.998,
+            "radius_cv_item1": 0.01,
+            "radius_cv_item2": 0.02,
+            "additive_r2": 0.999,
+            "verdict": "Clifford-like",
+        }
+    )
+    homology = xr.Dataset(
+        {
+            "birth": ("bar", [0.0, 0.0, 0.5, 0.6, 1.0]),
+            "death": ("bar", [np.inf, 0.2, 1.8, 1.9, 1.7]),
+            "betti": ("hdim", [1, 2, 1]),
+            "threshold": ("hdim", [0.5, 0.5, 0.5]),
+        },
+        coords={"bar_hdim": ("bar", [0, 0, 1, 1, 2]), "hdim": [0, 1, 2]},
+    )
+    dphi = np.linspace(-np.pi, np.pi, 7)[:-1] + np.pi / 6
+    groups = ["item1", "item2"]
+    weights = xr.Dataset(
+        {"profile": (("group_post", "group_pre", "dphi"), np.cos(dphi) * np.ones((2, 2, 1)))},
+        coords={"group_post": groups, "group_pre": groups, "dphi": dphi},
+    )
+    t = np.arange(10) * 0.3
+    decoding = xr.DataArray(
+        np.eye(10), dims=("train_time", "test_time"), coords={"train_time": t, "test_time": t}
+    )
+    return scores, metrics, homology, weights, decoding
+
+
+def test_manifold_shows_planted_torus_and_metrics(tmp_path):
+    scores, metrics, homology, weights, decoding = make_manifold()
+    fig = manifold.plot_manifold(
+        scores, metrics, homology, weights, decoding, period=np.pi, epochs={"go": 1.5}
+    )
+    assert_legible(fig)
+    ax_a, ax_table, ax_pers = (titled(fig, title) for title in ("coloured by θ1", "torus:", "persistence"))
+    texts = [t.get_text() for t in ax_table.texts]
+    assert "0.001" in texts and "89.7" in texts and "Clifford-like" in ax_table.get_title(loc="left")
+    # Planted: PCs 1-2 carry item 1 at unit radius.
+    xy = ax_a.collections[0].get_offsets()
+    np.testing.assert_allclose(np.hypot(xy[:, 0], xy[:, 1]), 1.0)
+    # The infinite H0 bar is drawn at the top of the diagram, not dropped.
+    h0 = ax_pers.get_lines()[1]
+    assert np.isfinite(h0.get_ydata()).all() and h0.get_ydata()[0] == pytest.approx(ax_pers.get_xlim()[1])
+    with pytest.raises(PinfitInputError, match="scores"):
+        manifold.plot_manifold(
+            scores.isel(component=[0, 1]), metrics, homology, weights, decoding, period=np.pi
+        )
+    geometry = xr.merge([metrics, homology, scores.rename("scores")]).assign_attrs(period=np.pi)
+    code = (
+        weights.rename(profile="weight_profile")
+        .assign(decoding_score=decoding)
+        .assign_attrs(epochs={"go": 1.5})
+    )
+    stem = tmp_path / "figures" / "manifold"
+    run_script(
+        "figures_manifold",
+        tmp_path,
+        input={
+            "manifold": str(write_dataset(geometry, tmp_path / "m.zarr")),
+            "codes": str(write_dataset(code, tmp_path / "c.zarr")),
+        },
+        params={"stem": str(stem), "dpi": 100},
+    )
+    assert_saved(stem)
+
+
+# ---------------------------------------------------------------- figure 6: dynamics
+def make_dynamics():
+    """Two example networks and an ensemble of 4 networks (3 slow-manifold, 1 fixed-point) with
+    planted memory errors (slow: 0.1 x delay, fixed: 0.05) and noise errors."""
+    t = np.linspace(0, 2, 10)
+    examples = {}
+    for mechanism, kinds, stab in (
+        ("fixed points", ["fixed", "fixed"], ["stable", "unstable"]),
+        ("slow manifold", ["slow", "fixed"], ["", "stable"]),
+    ):
+        trajectory = np.stack([np.stack([np.exp(-t) * s, np.exp(-t) * s, 0 * t], axis=1) for s in (1, -1)])
+        examples[mechanism] = xr.Dataset(
+            {
+                "trajectory": (("trial", "time", "component"), trajectory),
+                "point": (("fixed_point", "component"), [[0.0, 0.0, 0.0], [0.5, 0.5, 0.0]]),
+                "kind": ("fixed_point", kinds),
+                "stability": ("fixed_point", stab),
+            },
+            coords={"time": t},
+        )
+    mech = ["slow manifold", "slow manifold", "slow manifold", "fixed points"]
+    mechanisms = pd.DataFrame({"network": range(4), "mechanism": mech})
+    memory = pd.DataFrame(
+        [
+            {"network": k, "mechanism": m, "delay": d, "error": 0.1 * d if m.startswith("slow") else 0.05}
+            for k, m in enumerate(mech)
+            for d in (1.0, 2.0, 4.0)
+        ]
+    )
+    noise = pd.DataFrame(
+        [
+            {"network": k, "mechanism": m, "noise": s, "error": s / 10 if m.startswith("slow") else s}
+            for k, m in enumerate(mech)
+            for s in (0.0, 0.5)
+        ]
+    )
+    return examples, mechanisms, memory, noise
+
+
+def test_dynamics_shares_and_curves(tmp_path):
+    examples, mechanisms, memory, noise = make_dynamics()
+    fig = dynamics.plot_dynamics(examples, mechanisms, memory, noise)
+    assert_legible(fig)
+    ax_share, ax_memory = fig.axes[3], fig.axes[4]
+    np.testing.assert_allclose([bar.get_height() for bar in ax_share.patches], [0.25, 0.75])  # planted 1 of 4
+    curves = {
+        t.get_text().split(" (")[0]: c.lines[0].get_ydata()
+        for t, c in zip(ax_memory.get_legend().get_texts(), ax_memory.containers)
+    }
+    np.testing.assert_allclose(curves["slow manifold"], [0.1, 0.2, 0.4])
+    np.testing.assert_allclose(curves["fixed points"], 0.05)
+    with pytest.raises(PinfitInputError, match="memory"):
+        dynamics.plot_dynamics(examples, mechanisms, memory.drop(columns="delay"), noise)
+    paths = {
+        "mechanisms": str(write_table(mechanisms, tmp_path / "mechanisms.csv")),
+        "memory": str(write_table(memory, tmp_path / "memory.csv")),
+        "noise": str(write_table(noise, tmp_path / "noise.csv")),
+    }
+    stem = tmp_path / "figures" / "dynamics"
+    dynamics.draw_dynamics(
+        examples={
+            m: str(write_dataset(e, tmp_path / f"{k}.zarr")) for k, (m, e) in enumerate(examples.items())
+        },
+        stem=str(stem),
+        dpi=100,
+        **paths,
+    )
     assert_saved(stem)

@@ -130,11 +130,14 @@ def test_states_on_grid_averages_repeats_and_rejects_holes():
     t1, t2 = np.meshgrid(theta, theta, indexing="ij")
     items = np.tile(np.stack([t1.ravel(), t2.ravel()], 1), (2, 1))  # each pair twice
     resp = np.concatenate([np.arange(4.0), np.arange(4.0) + 2])[:, None]  # means 1, 2, 3, 4
-    grid = states_on_grid(xr.DataArray(resp, dims=("trial", "unit")), xr.DataArray(items, dims=("trial", "item")))
+    grid = states_on_grid(
+        xr.DataArray(resp, dims=("trial", "unit")), xr.DataArray(items, dims=("trial", "item"))
+    )
     np.testing.assert_allclose(grid.values[..., 0], [[1, 2], [3, 4]])
     with pytest.raises(PinfitInputError, match="full grid"):
-        states_on_grid(xr.DataArray(resp[:3], dims=("trial", "unit")),
-                       xr.DataArray(items[:3], dims=("trial", "item")))
+        states_on_grid(
+            xr.DataArray(resp[:3], dims=("trial", "unit")), xr.DataArray(items[:3], dims=("trial", "item"))
+        )
 
 
 def test_bad_parameters_raise_before_work():
@@ -153,8 +156,15 @@ def untrained_network(path, n_units=16):
     cond = rnn.Condition(0.05, 0.1, 0.0, 1.0, 0)
     import torch
 
-    model = rnn.RateNetworks.initialise([cond], n_units, len(spec.input_names), len(spec.output_names), g=1.0,
-                                        alpha=spec.dt / 0.1, generators=[torch.Generator().manual_seed(0)])
+    model = rnn.RateNetworks.initialise(
+        [cond],
+        n_units,
+        len(spec.input_names),
+        len(spec.output_names),
+        g=1.0,
+        alpha=spec.dt / 0.1,
+        generators=[torch.Generator().manual_seed(0)],
+    )
     return write_dataset(rnn.network_dataset(model, 0, cond, spec, [], {"tau": 0.1}), path)
 
 
@@ -165,8 +175,14 @@ def test_analyse_task_manifold_writes_store_and_table(tmp_path):
     from pinfit.store import read_dataset
 
     net = untrained_network(tmp_path / "net.zarr")
-    analyse_task_manifold(network=net, store=tmp_path / "m.zarr", table=tmp_path / "m.csv", n_grid=8,
-                          n_components=4, n_landmarks=50)
+    analyse_task_manifold(
+        network=net,
+        store=tmp_path / "m.zarr",
+        table=tmp_path / "m.csv",
+        n_grid=8,
+        n_components=4,
+        n_landmarks=50,
+    )
     out = read_dataset(tmp_path / "m.zarr")
     assert out["states"].dims == ("theta1", "theta2", "unit") and out["states"].shape == (8, 8, 16)
     assert str(out["verdict"].values) in ("Clifford-like", "standard-like", "neither")
@@ -183,3 +199,17 @@ def test_record_grid_rejects_other_tasks(tmp_path):
     net.attrs["task"] = {**net.attrs["task"], "design": "simultaneous_cued"}
     with pytest.raises(PinfitInputError, match="two-item sequential"):
         record_grid(net, n_grid=4)
+
+
+@pytest.mark.slow
+def test_full_pipeline_on_both_tori_with_default_landmarks():
+    # the verdicts with homology at the workflow defaults (200 landmarks, 8 components): the
+    # standard donut's H2 bar is its weakest feature (tube radius r = 1), so it is checked here
+    for states, betti, verdict in [
+        (clifford(), (1, 2, 1), "Clifford-like"),
+        (standard(), (1, 2, 1), "standard-like"),
+    ]:
+        homology = persistent_homology(_cloud(states, n_components=8), n_landmarks=200, n_shuffles=2, seed=0)
+        assert tuple(homology["betti"].values) == betti
+        out = torus_verdict(torus_metrics(states, period=np.pi), homology["betti"])
+        assert str(out["verdict"].values) == verdict

@@ -30,56 +30,13 @@ import torch
 import xarray as xr
 
 from pinfit import tasks
+from pinfit.behaviour import Condition
 from pinfit.device import choose_device
 from pinfit.errors import PinfitInputError, check_range
 from pinfit.progress import get_logger, progress
 from pinfit.store import provenance
 
 log = get_logger("pinfit.rnn")
-
-
-@dataclasses.dataclass(frozen=True)
-class Condition:
-    """One training condition of a sweep (noise SDs dimensionless, ``p_trainable`` in (0, 1])."""
-
-    recurrent_noise: float
-    input_noise: float
-    ordinal_weight: float
-    p_trainable: float
-    seed: int
-
-    @property
-    def name(self) -> str:
-        """File-safe name used as Snakemake wildcard and store name, e.g. ``rn0.05-in0.1-ord0-p1-s0``."""
-        return (f"rn{self.recurrent_noise:g}-in{self.input_noise:g}-ord{self.ordinal_weight:g}"
-                f"-p{self.p_trainable:g}-s{self.seed}")
-
-    def check(self, spec: tasks.TaskSpec) -> None:
-        """Raise PinfitInputError for values outside their ranges or not usable with ``spec``."""
-        where = "behaviour conditions"
-        check_range(where, "recurrent_noise", self.recurrent_noise, 0.0, 10.0)
-        check_range(where, "input_noise", self.input_noise, 0.0, 10.0)
-        check_range(where, "ordinal_weight", self.ordinal_weight, 0.0, 100.0)
-        check_range(where, "p_trainable", self.p_trainable, 0.0, 1.0, low_open=True)
-        check_range(where, "seed", self.seed, 0, 2**31 - 1)
-        if self.ordinal_weight > 0 and not spec.ordinal:
-            raise PinfitInputError(
-                where, "ordinal_weight", "the ordinal output needs two items reported in order "
-                f"(task 'sequential', report 'all', n_items 2); got a {spec.design!r} task",
-                "set ordinal_weight to [0] for this dataset",
-            )
-
-
-def sweep_conditions(
-    *, recurrent_noise, input_noise, ordinal_weight, p_trainable, seed
-) -> list[Condition]:
-    """All combinations (cartesian product, in the given orders) of the listed values."""
-    import itertools
-
-    return [
-        Condition(float(rn), float(i), float(o), float(p), int(s))
-        for rn, i, o, p, s in itertools.product(recurrent_noise, input_noise, ordinal_weight, p_trainable, seed)
-    ]
 
 
 class RateNetworks(torch.nn.Module):
@@ -422,3 +379,112 @@ def record_activity(
     ds.attrs = {"epochs": {e: float(v) for e, v in zip(ds["event"].values, ds["events"].values[0], strict=True)},
                 "condition": network.attrs.get("condition", ""), "seed": int(seed), "noise": bool(noise)}
     return ds
+
+
+def decode_reports(outputs, mask, spec: tasks.TaskSpec):
+    """Reported feature values from the outputs averaged over the response window.
+
+    outputs, mask : tensors (..., trial, time, output). Returns (..., trial, report) feature rad
+    in [0, period): the angle of the mean (cos, sin) output vector, mapped back from phase.
+    """
+    n = 2 * spec.n_reports
+    mean = (outputs[..., :n] * mask[..., :n]).sum(-2) / mask[..., :n].sum(-2).clamp(min=1)
+    phase = torch.atan2(mean[..., 1::2], mean[..., 0::2])
+    return torch.remainder(phase, 2 * math.pi) * (spec.period / (2 * math.pi))
+
+
+def simulate_reports(
+    networks: list[xr.Dataset],
+    behaviour: xr.Dataset,
+    *,
+    n_repeats: int = 16,
+    seed: int = 0,
+    chunk_size: int = 512,
+    device: str = "auto",
+) -> xr.Dataset:
+    """Simulate each network many times on a dataset's own trials and decode its reports.
+
+    Every trial keeps its item values, set size, probed item(s) and delay (NaN delays use the
+    midpoint of the training range). All networks see the same noise draws (common random
+    numbers), so differences between conditions are not sampling noise of the draws.
+
+    Parameters
+    ----------
+    networks : list of xr.Dataset
+        Network stores trained on one task (same task settings).
+    behaviour : xr.Dataset
+        Behaviour store (CONTRIBUTING data model): ``item_value`` (trial, item), ``probed``
+        (trial, report), ``target`` (trial, report), ``delay`` (trial); attrs ``period``.
+    n_repeats : int
+        Simulations per trial and network.
+    seed : int
+        Seed of the noise draws.
+    chunk_size : int
+        Trials simulated at once (memory).
+
+    Returns
+    -------
+    xr.Dataset with ``response`` and ``error`` (condition, repeat, trial, report), feature rad
+    (response in [0, period), error wrapped to [-period/2, period/2)); coords ``condition`` and
+    the conditions' parameters along it; attrs ``period``, ``seed``.
+    """
+    from pinfit.behaviour import circular_error
+
+    check_range("simulate_reports", "n_repeats", n_repeats, 1, 10**5)
+    check_range("simulate_reports", "chunk_size", chunk_size, 1, 10**7)
+    model, spec = networks_from_datasets(networks, device)
+    check_task_fits(spec, behaviour)
+    probed = behaviour["probed"].values[:, 0] if spec.report == "probed" else None
+    trials = tasks.trial_tensors(spec, behaviour["item_value"], probed=probed, delay=behaviour["delay"].values)
+    n_trials = trials["values"].shape[0]
+    n_steps = tasks.max_steps(spec, delay_max=float(trials["delay"].max()), jitter=0.0)
+    responses = np.empty((len(networks), n_repeats, n_trials, spec.n_reports))
+    gen = torch.Generator().manual_seed(int(seed))
+    dev = model.J.device
+    bar = progress(total=n_repeats * n_trials, desc="simulate", unit="trial")
+    with torch.no_grad():
+        for rep in range(n_repeats):
+            for start in range(0, n_trials, chunk_size):
+                idx = slice(start, min(start + chunk_size, n_trials))
+                chunk = {k: v[idx] for k, v in trials.items()}
+                inputs, _, mask = (t.to(dev) for t in tasks.build_trials(spec, chunk, n_steps))
+                b = inputs.shape[0]
+                xi, eta = _draw_noise([gen], inputs.shape, (b, n_steps, model.J.shape[1]), dev)
+                shape = (len(networks), -1, -1, -1)
+                _, outputs = model(inputs[None].expand(*shape), (xi.expand(*shape), eta.expand(*shape)))
+                responses[:, rep, idx] = decode_reports(outputs, mask[None], spec).cpu().numpy()
+                bar.update(b)
+    bar.close()
+    names = [n.attrs["condition"] for n in networks]
+    dims = ("condition", "repeat", "trial", "report")
+    target = behaviour["target"].values[None, None]
+    params = {k: ("condition", [n.attrs[k] for n in networks])
+              for k in ("recurrent_noise", "input_noise", "ordinal_weight", "p_trainable", "seed")}
+    return xr.Dataset(
+        {"response": (dims, responses), "error": (dims, circular_error(responses, target, spec.period))},
+        coords={"condition": names, "repeat": np.arange(n_repeats), "trial": behaviour["trial"].values,
+                "report": behaviour["report"].values, **params},
+        attrs=provenance(period=spec.period, seed=int(seed), n_repeats=int(n_repeats)),
+    )
+
+
+def check_task_fits(spec: tasks.TaskSpec, behaviour: xr.Dataset) -> None:
+    """Raise PinfitInputError unless the behaviour dataset can be run through the task."""
+    where = "behaviour dataset vs task"
+    period = float(behaviour.attrs.get("period", float("nan")))
+    if not math.isclose(period, spec.period, rel_tol=1e-6):
+        raise PinfitInputError(where, "period", f"dataset period {period:.6g} rad, task period {spec.period:.6g}",
+                               "let the task take its period from the dataset")
+    if behaviour.sizes.get("report") != spec.n_reports:
+        raise PinfitInputError(
+            where, "report", f"dataset has {behaviour.sizes.get('report')} reports per trial, task "
+            f"report={spec.report!r} gives {spec.n_reports}",
+            "use report 'all' for designs reporting every item, 'probed' for one cued report",
+        )
+    sizes = np.unique(behaviour["set_size"].values)
+    if sizes.max() > spec.n_items:
+        raise PinfitInputError(where, "set_size", f"largest set size {sizes.max()} exceeds n_items {spec.n_items}",
+                               "raise n_items")
+    if spec.report == "all" and not (behaviour["probed"].values == np.arange(spec.n_reports)).all():
+        raise PinfitInputError(where, "probed", "report 'all' needs report k to be about item k",
+                               "reorder the reports or use report 'probed'")

@@ -12,6 +12,7 @@ All angles are item values of period ``period`` mapped to phases phi = 2 pi thet
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import scipy.linalg
 import xarray as xr
 
@@ -72,8 +73,12 @@ def window_mean(rate: xr.DataArray, window: tuple[float, float]) -> xr.DataArray
     start, stop = window
     inside = (rate["time"] >= start) & (rate["time"] < stop)
     if not bool(inside.any()):
-        raise PinfitInputError("window_mean", "window", f"[{start}, {stop}) s holds no time point",
-                               "choose a window inside the recorded times")
+        raise PinfitInputError(
+            "window_mean",
+            "window",
+            f"[{start}, {stop}) s holds no time point",
+            "choose a window inside the recorded times",
+        )
     return rate.isel(time=inside.values).mean("time")
 
 
@@ -106,7 +111,10 @@ def tuning_before_after(
     both = xr.concat(tunings, dim=xr.DataArray(["before", "after"], dims="window"))
     a, b = tunings[0]["coding"].values.ravel(), tunings[1]["coding"].values.ravel()
     return both.assign(
-        preferred_shift=("unit", _wrap(tunings[1]["preferred"].values - tunings[0]["preferred"].values, period)),
+        preferred_shift=(
+            "unit",
+            _wrap(tunings[1]["preferred"].values - tunings[0]["preferred"].values, period),
+        ),
         tuning_similarity=float(a @ b / np.sqrt((a @ a) * (b @ b))),
     ).assign_attrs(before=list(before), after=list(after), period=period)
 
@@ -146,13 +154,19 @@ def cross_temporal_decoding(
     xr.DataArray, dims (train_time, test_time), coords in s.
     """
     check_range("cross_temporal_decoding", "ridge", ridge, 0, None)
-    check_range("cross_temporal_decoding", "test_fraction", test_fraction, 0, 1, low_open=True, high_open=True)
+    check_range(
+        "cross_temporal_decoding", "test_fraction", test_fraction, 0, 1, low_open=True, high_open=True
+    )
     x = rate.transpose("trial", "time", "unit").values
     n_trial = x.shape[0]
     n_test = int(round(test_fraction * n_trial))
     if n_test < 2 or n_trial - n_test < 2:
-        raise PinfitInputError("cross_temporal_decoding", "rate", f"{n_trial} trials give {n_test} test trials",
-                               "record more trials or move test_fraction towards 0.5")
+        raise PinfitInputError(
+            "cross_temporal_decoding",
+            "rate",
+            f"{n_trial} trials give {n_test} test trials",
+            "record more trials or move test_fraction towards 0.5",
+        )
     order = np.random.default_rng(seed).permutation(n_trial)
     test, train = order[:n_test], order[n_test:]
     phase = to_phase(angle.values, period)
@@ -162,15 +176,22 @@ def cross_temporal_decoding(
     xc = xt - mean
     gram = np.einsum("tnu,tnv->tuv", xc, xc)
     penalty = ridge * np.trace(gram, axis1=1, axis2=2)[:, None, None] / x.shape[2]
-    weights = np.linalg.solve(gram + penalty * np.eye(x.shape[2]) + 1e-12 * np.eye(x.shape[2]),
-                              np.einsum("tnu,nk->tuk", xc, target - target.mean(axis=0)))
+    weights = np.linalg.solve(
+        gram + penalty * np.eye(x.shape[2]) + 1e-12 * np.eye(x.shape[2]),
+        np.einsum("tnu,nk->tuk", xc, target - target.mean(axis=0)),
+    )
     offset = target.mean(axis=0)[None, :] - np.einsum("tu,tuk->tk", mean[:, 0], weights)
     pred = np.einsum("nsu,tuk->tsnk", x[test], weights) + offset[:, None, None, :]  # (train, test, trial, 2)
     truth = np.stack([np.cos(phase[test]), np.sin(phase[test])], axis=1)
     score = 1 - ((pred - truth) ** 2).sum(axis=(2, 3)) / ((truth - truth.mean(axis=0)) ** 2).sum()
     times = rate["time"].values
-    return xr.DataArray(score, dims=("train_time", "test_time"), coords={"train_time": times, "test_time": times},
-                        name="decoding_r2", attrs={"units": "R^2 of (cos, sin)", "period": period})
+    return xr.DataArray(
+        score,
+        dims=("train_time", "test_time"),
+        coords={"train_time": times, "test_time": times},
+        name="decoding_r2",
+        attrs={"units": "R^2 of (cos, sin)", "period": period},
+    )
 
 
 def coding_subspace_angles(
@@ -200,8 +221,12 @@ def coding_subspace_angles(
     xr.DataArray, dims (time, principal) in degrees, principal 0 the smallest angle.
     """
     if reference.dims != ("unit", "basis") or reference.sizes["unit"] != rate.sizes["unit"]:
-        raise PinfitInputError("coding_subspace_angles", "reference", f"dims {dict(reference.sizes)}",
-                               "pass a (unit, basis) matrix over the same units as rate")
+        raise PinfitInputError(
+            "coding_subspace_angles",
+            "reference",
+            f"dims {dict(reference.sizes)}",
+            "pass a (unit, basis) matrix over the same units as rate",
+        )
     x = rate.transpose("trial", "time", "unit").values
     design = _harmonics(to_phase(angle.values, period))
     coef = np.einsum("kn,ntu->tku", np.linalg.pinv(design), x)[:, 1:]  # (time, 2, unit)
@@ -210,9 +235,13 @@ def coding_subspace_angles(
     cosines = np.linalg.svd(np.einsum("tuk,uj->tkj", u, ref), compute_uv=False)
     angles = np.arccos(np.clip(cosines[:, : min(2, ref.shape[1])], -1, 1))
     angles[sv[:, -1] < 1e-6 * sv.max()] = np.nan
-    return xr.DataArray(np.degrees(angles), dims=("time", "principal"),
-                        coords={"time": rate["time"].values, "principal": np.arange(angles.shape[1])},
-                        name="subspace_angle", attrs={"units": "deg"})
+    return xr.DataArray(
+        np.degrees(angles),
+        dims=("time", "principal"),
+        coords={"time": rate["time"].values, "principal": np.arange(angles.shape[1])},
+        name="subspace_angle",
+        attrs={"units": "deg"},
+    )
 
 
 def orientation_sorted_weights(
@@ -250,8 +279,12 @@ def orientation_sorted_weights(
     check_range("orientation_sorted_weights", "n_bins", n_bins, 2, None)
     n = J.sizes["unit"]
     if preferred.sizes.get("unit") != n or group.sizes.get("unit") != n:
-        raise PinfitInputError("orientation_sorted_weights", "preferred/group", "lengths differ from J",
-                               "pass one preferred value and one group label per unit")
+        raise PinfitInputError(
+            "orientation_sorted_weights",
+            "preferred/group",
+            "lengths differ from J",
+            "pass one preferred value and one group label per unit",
+        )
     w = J.transpose("unit", "unit_pre").values
     phase = to_phase(preferred.values, period)
     dphi = _wrap(phase[:, None] - phase[None, :], 2 * np.pi)
@@ -260,7 +293,12 @@ def orientation_sorted_weights(
     edges = np.linspace(-np.pi, np.pi, int(n_bins) + 1)
     off = ~np.eye(n, dtype=bool)
     shape = (len(names), len(names))
-    a, b, r2, count = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan), np.zeros(shape, int)
+    a, b, r2, count = (
+        np.full(shape, np.nan),
+        np.full(shape, np.nan),
+        np.full(shape, np.nan),
+        np.zeros(shape, int),
+    )
     profile = np.full((*shape, int(n_bins)), np.nan)
     for p, post in enumerate(names):
         for q, pre in enumerate(names):
@@ -278,8 +316,13 @@ def orientation_sorted_weights(
             profile[p, q] = np.where(hits > 0, sums / np.maximum(hits, 1), np.nan)
     pair = ("group_post", "group_pre")
     return xr.Dataset(
-        {"profile": ((*pair, "dphi"), profile), "a": (pair, a), "b": (pair, b), "r2": (pair, r2),
-         "count": (pair, count)},
+        {
+            "profile": ((*pair, "dphi"), profile),
+            "a": (pair, a),
+            "b": (pair, b),
+            "r2": (pair, r2),
+            "count": (pair, count),
+        },
         coords={"group_post": names, "group_pre": names, "dphi": 0.5 * (edges[:-1] + edges[1:])},
         attrs={"period": period},
     )
@@ -324,8 +367,6 @@ def analyse_task_codes(
         ``weight_b``, ``weight_r2``, ``weight_count`` (group_post, group_pre[, dphi]);
         ``group`` and ``group_preferred`` (unit).
     """
-    import pandas as pd
-
     from pinfit.analysis.manifold import record_grid
     from pinfit.store import provenance, read_dataset, write_dataset, write_table
 
@@ -341,31 +382,50 @@ def analyse_task_codes(
     strided = rate.isel(time=slice(None, None, int(decode_stride)))
     decoding = cross_temporal_decoding(strided, theta.isel(item=0), period=period, ridge=ridge, seed=seed)
     drive = xr.dot(activity["inputs"], net["W_in"].reset_coords(drop=True), dim="input")
-    reference = circular_tuning(window_mean(drive, (ep["item0_on"], ep["item0_off"])), theta.isel(item=0),
-                                period=period)["coding"]
+    reference = circular_tuning(
+        window_mean(drive, (ep["item0_on"], ep["item0_off"])), theta.isel(item=0), period=period
+    )["coding"]
     angles = coding_subspace_angles(strided, theta.isel(item=0), reference, period=period)
 
     delay_state = window_mean(rate, after)
     per_item = [circular_tuning(delay_state, theta.isel(item=k), period=period) for k in (0, 1)]
     second = per_item[1]["depth"].values > per_item[0]["depth"].values
-    group = xr.DataArray(np.where(second, "item2", "item1"), dims="unit", coords={"unit": rate["unit"].values})
+    group = xr.DataArray(
+        np.where(second, "item2", "item1"), dims="unit", coords={"unit": rate["unit"].values}
+    )
     preferred = xr.where(second, per_item[1]["preferred"], per_item[0]["preferred"])
     weights = orientation_sorted_weights(net["J"], preferred, group, period=period, n_bins=n_bins)
 
-    out = xr.merge([
-        tuning,
-        decoding,
-        angles,
-        weights.rename({k: f"weight_{k}" for k in weights.data_vars}),
-        group.rename("group").to_dataset(),
-        preferred.rename("group_preferred").to_dataset(),
-    ], combine_attrs="drop")
-    out.attrs = provenance(analysis="codes", network=str(network), condition=net.attrs.get("condition", ""),
-                           n_grid=n_grid, before_s=list(before), after_s=list(after), decode_stride=decode_stride,
-                           ridge=ridge, noise=noise, seed=seed, period=period, epochs=ep)
+    out = xr.merge(
+        [
+            tuning,
+            decoding,
+            angles,
+            weights.rename({k: f"weight_{k}" for k in weights.data_vars}),
+            group.rename("group").to_dataset(),
+            preferred.rename("group_preferred").to_dataset(),
+        ],
+        combine_attrs="drop",
+    )
+    out.attrs = provenance(
+        analysis="codes",
+        network=str(network),
+        condition=net.attrs.get("condition", ""),
+        n_grid=n_grid,
+        before_s=list(before),
+        after_s=list(after),
+        decode_stride=decode_stride,
+        ridge=ridge,
+        noise=noise,
+        seed=seed,
+        period=period,
+        epochs=ep,
+    )
 
     def block(train, test):
-        pick = decoding.sel(train_time=slice(train[0], train[1] - 1e-9), test_time=slice(test[0], test[1] - 1e-9))
+        pick = decoding.sel(
+            train_time=slice(train[0], train[1] - 1e-9), test_time=slice(test[0], test[1] - 1e-9)
+        )
         return float(pick.mean())
 
     def angle_in(window):

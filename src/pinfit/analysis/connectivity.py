@@ -10,6 +10,7 @@ peak-time difference of post- and presynaptic units) and which currents drive ea
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import scipy.linalg
 import xarray as xr
 
@@ -20,16 +21,21 @@ def _check_square(where: str, name: str, matrix: xr.DataArray, *, batched: bool 
     """Raise unless ``matrix`` has equal-sized dims unit and unit_pre (and no others unless batched)."""
     square = {"unit", "unit_pre"} <= set(matrix.dims) and matrix.sizes["unit"] == matrix.sizes["unit_pre"]
     if not square or (not batched and matrix.ndim != 2):
-        raise PinfitInputError(where, name, f"dims {dict(matrix.sizes)}",
-                               "pass a square recurrent matrix with dims (unit, unit_pre)"
-                               + (" and any leading dims" if batched else ""))
+        raise PinfitInputError(
+            where,
+            name,
+            f"dims {dict(matrix.sizes)}",
+            "pass a square recurrent matrix with dims (unit, unit_pre)"
+            + (" and any leading dims" if batched else ""),
+        )
 
 
 def relative_weight_change(J: xr.DataArray, J0: xr.DataArray) -> xr.DataArray:
     """sum |J - J0| / sum |J0| (dimensionless), over dims (unit, unit_pre); leading dims kept."""
     _check_square("relative_weight_change", "J", J, batched=True)
     return (abs(J - J0).sum(("unit", "unit_pre")) / abs(J0).sum(("unit", "unit_pre"))).rename(
-        "relative_weight_change")
+        "relative_weight_change"
+    )
 
 
 def non_normality(J: xr.DataArray) -> xr.DataArray:
@@ -60,8 +66,10 @@ def eigen_spectrum(J: xr.DataArray) -> xr.Dataset:
     _check_square("eigen_spectrum", "J", J)
     values = np.linalg.eigvals(J.transpose("unit", "unit_pre").values)
     values = values[np.lexsort((values.imag, -values.real))]
-    return xr.Dataset({"real": ("eigen", values.real), "imag": ("eigen", values.imag)},
-                      coords={"eigen": np.arange(len(values))})
+    return xr.Dataset(
+        {"real": ("eigen", values.real), "imag": ("eigen", values.imag)},
+        coords={"eigen": np.arange(len(values))},
+    )
 
 
 def peak_times(activity: xr.DataArray, dim: str = "time") -> xr.DataArray:
@@ -93,8 +101,12 @@ def band_profile(matrix: xr.DataArray, peak_time: xr.DataArray, *, bin_width: fl
     _check_square("band_profile", "matrix", matrix)
     check_range("band_profile", "bin_width", bin_width, 0, None, low_open=True)
     if peak_time.dims != ("unit",) or peak_time.sizes["unit"] != matrix.sizes["unit"]:
-        raise PinfitInputError("band_profile", "peak_time", f"dims {dict(peak_time.sizes)}",
-                               "pass one peak time per unit, dims (unit)")
+        raise PinfitInputError(
+            "band_profile",
+            "peak_time",
+            f"dims {dict(peak_time.sizes)}",
+            "pass one peak time per unit, dims (unit)",
+        )
     t = np.asarray(peak_time.values, dtype=float)
     w = matrix.transpose("unit", "unit_pre").values
     lag_bin = np.rint((t[:, None] - t[None, :]) / bin_width).astype(int)
@@ -105,8 +117,11 @@ def band_profile(matrix: xr.DataArray, peak_time: xr.DataArray, *, bin_width: fl
     mean = np.bincount(index, values) / count
     sq = np.bincount(index, values**2) / count
     sd = np.sqrt(np.maximum(sq - mean**2, 0) * count / np.maximum(count - 1, 1))
-    return xr.Dataset({"mean": ("lag", mean), "sd": ("lag", sd), "count": ("lag", count)},
-                      coords={"lag": bins * bin_width}, attrs={"lag_units": "s", "bin_width": bin_width})
+    return xr.Dataset(
+        {"mean": ("lag", mean), "sd": ("lag", sd), "count": ("lag", count)},
+        coords={"lag": bins * bin_width},
+        attrs={"lag_units": "s", "bin_width": bin_width},
+    )
 
 
 def decompose_currents(J0: xr.DataArray, J: xr.DataArray, rate: xr.DataArray, h: xr.DataArray) -> xr.Dataset:
@@ -159,14 +174,21 @@ def region_currents(J: xr.DataArray, rate: xr.DataArray, region: xr.DataArray) -
     _check_square("region_currents", "J", J, batched=True)
     labels = np.asarray(region.values).astype(str)
     if region.dims != ("unit",) or len(labels) != J.sizes["unit"]:
-        raise PinfitInputError("region_currents", "region", f"dims {dict(region.sizes)}",
-                               "pass one region label per unit, dims (unit)")
+        raise PinfitInputError(
+            "region_currents",
+            "region",
+            f"dims {dict(region.sizes)}",
+            "pass one region label per unit, dims (unit)",
+        )
     names = np.unique(labels)
-    member = xr.DataArray((labels[:, None] == names[None, :]).astype(float), dims=("unit", "region"),
-                          coords={"region": names})
+    member = xr.DataArray(
+        (labels[:, None] == names[None, :]).astype(float), dims=("unit", "region"), coords={"region": names}
+    )
     post = member.rename(region="region_post") / member.sum("unit").rename(region="region_post")
     pre = member.rename(unit="unit_pre", region="region_pre")
-    weights = xr.dot(post, J.reset_coords(drop=True), dim="unit") * pre  # (..., region_post, unit_pre, region_pre)
+    weights = (
+        xr.dot(post, J.reset_coords(drop=True), dim="unit") * pre
+    )  # (..., region_post, unit_pre, region_pre)
     current = xr.dot(weights, rate.reset_coords(drop=True).rename(unit="unit_pre"), dim="unit_pre")
     return current.transpose(*[d for d in rate.dims if d != "unit"], "region_post", "region_pre")
 
@@ -205,7 +227,8 @@ def analyse_pinning_fit(
         (p); ``non_normality_J0``; ``eig_real``, ``eig_imag`` (p, eigen), ``eig0_real``,
         ``eig0_imag`` (eigen); ``band_J_mean``, ``band_J_sd``, ``band_dJ_mean``, ``band_dJ_sd``,
         ``band_count`` (p, lag s) over recorded units; currents ``random``, ``plastic``,
-        ``external``, ``total`` (p, condition, time, unit); ``region_current`` (p, condition,
+        ``total`` (p, condition, time, unit) and ``external`` (condition, time, unit: the
+        frozen input is shared by every p); ``region_current`` (p, condition,
         time, region_post, region_pre) when units carry regions; ``bvar_data``, ``qeff_data``
         (condition) and ``bvar_model``, ``qeff_model`` (p, condition) over recorded units.
     """
@@ -219,8 +242,12 @@ def analyse_pinning_fit(
     conditions = [str(c) for c in ds["condition"].values]
     condition = conditions[0] if condition is None else condition
     if condition not in conditions:
-        raise PinfitInputError(where, "condition", f"{condition!r} is not one of {conditions}",
-                               "set analysis.connectivity_condition to one of the fit's conditions or null")
+        raise PinfitInputError(
+            where,
+            "condition",
+            f"{condition!r} is not one of {conditions}",
+            "set analysis.connectivity_condition to one of the fit's conditions or null",
+        )
     recorded = ds["recorded"].values.astype(bool)
     frame = float(np.median(np.diff(ds["time"].values)))
     J, J0 = ds["J"], ds["J0"]
@@ -238,27 +265,45 @@ def analyse_pinning_fit(
     bands_J, bands_dJ = per_p(band, J), per_p(band, dJ)
     spectra = per_p(eigen_spectrum, J)
     currents = decompose_currents(J0, J, ds["rate"], ds["h"])
-    seq = compare_sequences(ds["target"].isel(unit=recorded), ds["rate"].isel(unit=recorded),
-                            data_unit_dim="unit", variance_fraction=variance_fraction)
+    seq = compare_sequences(
+        ds["target"].isel(unit=recorded),
+        ds["rate"].isel(unit=recorded),
+        data_unit_dim="unit",
+        variance_fraction=variance_fraction,
+    )
     out = xr.Dataset(
         {
             "relative_weight_change": relative_weight_change(J, J0),
             "non_normality": per_p(non_normality, J),
             "non_normality_J0": non_normality(J0),
-            "eig_real": spectra["real"], "eig_imag": spectra["imag"],
-            "eig0_real": spectrum0["real"], "eig0_imag": spectrum0["imag"],
-            "band_J_mean": bands_J["mean"], "band_J_sd": bands_J["sd"],
-            "band_dJ_mean": bands_dJ["mean"], "band_dJ_sd": bands_dJ["sd"], "band_count": bands_J["count"],
+            "eig_real": spectra["real"],
+            "eig_imag": spectra["imag"],
+            "eig0_real": spectrum0["real"],
+            "eig0_imag": spectrum0["imag"],
+            "band_J_mean": bands_J["mean"],
+            "band_J_sd": bands_J["sd"],
+            "band_dJ_mean": bands_dJ["mean"],
+            "band_dJ_sd": bands_dJ["sd"],
+            "band_count": bands_J["count"],
             **{name: currents[name] for name in ("random", "plastic", "external", "total")},
-            **{f"{m}_data": seq[m].sel(source="data", drop=True).isel(p=0, drop=True) for m in ("bvar", "qeff")},
+            **{
+                f"{m}_data": seq[m].sel(source="data", drop=True).isel(p=0, drop=True)
+                for m in ("bvar", "qeff")
+            },
             **{f"{m}_model": seq[m].sel(source="model", drop=True) for m in ("bvar", "qeff")},
         }
     )
     if "region" in ds.coords:
         out["region_current"] = region_currents(J, ds["rate"], ds["region"])
-    out.attrs = provenance(analysis="connectivity", fit=str(fit), band_condition=condition,
-                           band_bin_s=band_bin_frames * frame, variance_fraction=variance_fraction,
-                           phi=ds.attrs.get("phi"), seed=ds.attrs.get("seed"))
+    out.attrs = provenance(
+        analysis="connectivity",
+        fit=str(fit),
+        band_condition=condition,
+        band_bin_s=band_bin_frames * frame,
+        variance_fraction=variance_fraction,
+        phi=ds.attrs.get("phi"),
+        seed=ds.attrs.get("seed"),
+    )
     write_dataset(out, store)
     write_table(_tidy(out), table)
     return out
@@ -266,21 +311,47 @@ def analyse_pinning_fit(
 
 def _tidy(out: xr.Dataset):
     """One row per (p, condition, source, measure) of the scalar summaries."""
-    import pandas as pd
-
     rows = []
     for p in out["p"].values:
         for measure in ("relative_weight_change", "non_normality"):
-            rows.append({"p": p, "condition": "", "source": "model", "measure": measure,
-                         "value": float(out[measure].sel(p=p))})
-        rows.append({"p": p, "condition": "", "source": "J0", "measure": "non_normality",
-                     "value": float(out["non_normality_J0"])})
+            rows.append(
+                {
+                    "p": p,
+                    "condition": "",
+                    "source": "model",
+                    "measure": measure,
+                    "value": float(out[measure].sel(p=p)),
+                }
+            )
+        rows.append(
+            {
+                "p": p,
+                "condition": "",
+                "source": "J0",
+                "measure": "non_normality",
+                "value": float(out["non_normality_J0"]),
+            }
+        )
         for measure in ("bvar", "qeff"):
             for c in out["condition"].values:
-                rows.append({"p": p, "condition": c, "source": "model", "measure": measure,
-                             "value": float(out[f"{measure}_model"].sel(p=p, condition=c))})
+                rows.append(
+                    {
+                        "p": p,
+                        "condition": c,
+                        "source": "model",
+                        "measure": measure,
+                        "value": float(out[f"{measure}_model"].sel(p=p, condition=c)),
+                    }
+                )
     for measure in ("bvar", "qeff"):
         for c in out["condition"].values:
-            rows.append({"p": np.nan, "condition": c, "source": "data", "measure": measure,
-                         "value": float(out[f"{measure}_data"].sel(condition=c))})
+            rows.append(
+                {
+                    "p": np.nan,
+                    "condition": c,
+                    "source": "data",
+                    "measure": measure,
+                    "value": float(out[f"{measure}_data"].sel(condition=c)),
+                }
+            )
     return pd.DataFrame(rows)

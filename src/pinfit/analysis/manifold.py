@@ -50,8 +50,12 @@ def pca(data: xr.DataArray, feature_dim: str = "unit", n_components: int | None 
         fixed so the largest-magnitude loading of each component is positive (reruns agree).
     """
     if feature_dim not in data.dims:
-        raise PinfitInputError("pca", "feature_dim", f"{feature_dim!r} is not a dim of {data.dims}",
-                               "pass the name of the dim that holds the variables")
+        raise PinfitInputError(
+            "pca",
+            "feature_dim",
+            f"{feature_dim!r} is not a dim of {data.dims}",
+            "pass the name of the dim that holds the variables",
+        )
     sample_dims = [d for d in data.dims if d != feature_dim]
     stacked = data.stack(_sample=sample_dims).transpose("_sample", feature_dim)
     x = stacked.values - stacked.values.mean(axis=0)
@@ -64,13 +68,19 @@ def pca(data: xr.DataArray, feature_dim: str = "unit", n_components: int | None 
     u, vt = u * signs, vt * signs[:, None]
     variance = s**2 / max(len(x) - 1, 1)
     component = np.arange(n_components)
-    scores = xr.DataArray(u[:, :n_components] * s[:n_components], dims=("_sample", "component"),
-                          coords={"_sample": stacked["_sample"], "component": component}).unstack("_sample")
+    scores = xr.DataArray(
+        u[:, :n_components] * s[:n_components],
+        dims=("_sample", "component"),
+        coords={"_sample": stacked["_sample"], "component": component},
+    ).unstack("_sample")
     return xr.Dataset(
         {
             "scores": scores.transpose(*sample_dims, "component"),
-            "loadings": xr.DataArray(vt[:n_components], dims=("component", feature_dim),
-                                     coords={feature_dim: data[feature_dim].values} if feature_dim in data.coords else {}),
+            "loadings": xr.DataArray(
+                vt[:n_components],
+                dims=("component", feature_dim),
+                coords={feature_dim: data[feature_dim].values} if feature_dim in data.coords else {},
+            ),
             "explained_variance": ("component", variance[:n_components]),
             "explained_variance_ratio": ("component", variance[:n_components] / variance.sum()),
             "participation_ratio": variance.sum() ** 2 / (variance**2).sum(),
@@ -101,12 +111,18 @@ def states_on_grid(response: xr.DataArray, item_values: xr.DataArray) -> xr.Data
     theta1, theta2 = np.unique(frame["theta1"]), np.unique(frame["theta2"])
     full = pd.MultiIndex.from_product([theta1, theta2], names=["theta1", "theta2"])
     if len(means) != len(full):
-        raise PinfitInputError("states_on_grid", "item_values",
-                               f"{len(means)} distinct (theta1, theta2) pairs, a full grid needs {len(full)}",
-                               "record every combination of the theta1 and theta2 values")
+        raise PinfitInputError(
+            "states_on_grid",
+            "item_values",
+            f"{len(means)} distinct (theta1, theta2) pairs, a full grid needs {len(full)}",
+            "record every combination of the theta1 and theta2 values",
+        )
     values = means.reindex(full).values.reshape(len(theta1), len(theta2), -1)
-    return xr.DataArray(values, dims=("theta1", "theta2", "unit"),
-                        coords={"theta1": theta1, "theta2": theta2, "unit": response["unit"].values})
+    return xr.DataArray(
+        values,
+        dims=("theta1", "theta2", "unit"),
+        coords={"theta1": theta1, "theta2": theta2, "unit": response["unit"].values},
+    )
 
 
 def torus_metrics(states: xr.DataArray, period: float = 2 * np.pi) -> xr.Dataset:
@@ -142,11 +158,16 @@ def torus_metrics(states: xr.DataArray, period: float = 2 * np.pi) -> xr.Dataset
     check_range("torus_metrics", "period", period, 0, None, low_open=True)
     missing = {"theta1", "theta2", "unit"} - set(states.dims)
     if missing or states.sizes["theta1"] < 3 or states.sizes["theta2"] < 3:
-        raise PinfitInputError("torus_metrics", "states", f"dims {states.dims}",
-                               "pass a (theta1, theta2, unit) grid with at least 3 values of each angle")
+        raise PinfitInputError(
+            "torus_metrics",
+            "states",
+            f"dims {states.dims}",
+            "pass a (theta1, theta2, unit) grid with at least 3 values of each angle",
+        )
     states = states.transpose("theta1", "theta2", "unit")
-    phi1, phi2 = np.meshgrid(to_phase(states["theta1"].values, period),
-                             to_phase(states["theta2"].values, period), indexing="ij")
+    phi1, phi2 = np.meshgrid(
+        to_phase(states["theta1"].values, period), to_phase(states["theta2"].values, period), indexing="ij"
+    )
     phi1, phi2 = phi1.ravel(), phi2.ravel()
     c1, s1, c2, s2 = np.cos(phi1), np.sin(phi1), np.cos(phi2), np.sin(phi2)
     design = np.stack([np.ones_like(c1), c1, s1, c2, s2, c1 * c2, c1 * s2, s1 * c2, s1 * s2], axis=1)
@@ -168,9 +189,14 @@ def torus_metrics(states: xr.DataArray, period: float = 2 * np.pi) -> xr.Dataset
     upper = np.triu_indices(len(points), k=1)
     norms = (centred**2).sum(axis=1)
     sq_dist = (norms[:, None] + norms[None, :] - 2 * centred @ centred.T)[upper]
-    dist_design = np.stack([np.ones(len(sq_dist)),
-                            1 - np.cos(phi1[upper[0]] - phi1[upper[1]]),
-                            1 - np.cos(phi2[upper[0]] - phi2[upper[1]])], axis=1)
+    dist_design = np.stack(
+        [
+            np.ones(len(sq_dist)),
+            1 - np.cos(phi1[upper[0]] - phi1[upper[1]]),
+            1 - np.cos(phi2[upper[0]] - phi2[upper[1]]),
+        ],
+        axis=1,
+    )
     residual = sq_dist - dist_design @ _lstsq(dist_design, sq_dist)
 
     return xr.Dataset(
@@ -241,8 +267,12 @@ def persistent_homology(
     check_range("persistent_homology", "n_shuffles", n_shuffles, 1, None)
     check_range("persistent_homology", "margin", margin, 1, None)
     if points.dims != ("point", "feature"):
-        raise PinfitInputError("persistent_homology", "points", f"dims {points.dims}",
-                               "pass a DataArray with dims ('point', 'feature')")
+        raise PinfitInputError(
+            "persistent_homology",
+            "points",
+            f"dims {points.dims}",
+            "pass a DataArray with dims ('point', 'feature')",
+        )
     cloud = np.asarray(points.values, dtype=float)
     n_perm = min(int(n_landmarks), len(cloud))
 
@@ -312,11 +342,13 @@ def torus_verdict(
         ``metrics`` plus string scalars ``verdict`` and ``evidence`` (one 'test: value vs
         limit pass/fail' clause per test, '; '-separated).
     """
-    for field, value, high in [("max_interaction_fraction", max_interaction_fraction, 1.0),
-                               ("min_principal_angle", min_principal_angle, 90.0),
-                               ("min_radius_ratio", min_radius_ratio, 1.0),
-                               ("max_radius_cv", max_radius_cv, None),
-                               ("min_additive_r2", min_additive_r2, 1.0)]:
+    for field, value, high in [
+        ("max_interaction_fraction", max_interaction_fraction, 1.0),
+        ("min_principal_angle", min_principal_angle, 90.0),
+        ("min_radius_ratio", min_radius_ratio, 1.0),
+        ("max_radius_cv", max_radius_cv, None),
+        ("min_additive_r2", min_additive_r2, 1.0),
+    ]:
         check_range("torus_verdict", field, value, 0, high)
     m = {k: float(metrics[k]) for k in metrics.data_vars if metrics[k].ndim == 0}
     radius_cv = max(m["radius_cv_item1"], m["radius_cv_item2"])
@@ -328,7 +360,9 @@ def torus_verdict(
         "additive_r2": (m["additive_r2"], ">=", min_additive_r2),
     }
     passed = {k: (v <= lim if op == "<=" else v >= lim) for k, (v, op, lim) in tests.items()}
-    evidence = [f"{k}: {v:.3g} {op} {lim:g} {'pass' if passed[k] else 'fail'}" for k, (v, op, lim) in tests.items()]
+    evidence = [
+        f"{k}: {v:.3g} {op} {lim:g} {'pass' if passed[k] else 'fail'}" for k, (v, op, lim) in tests.items()
+    ]
     is_torus = True
     if betti is not None:
         found = tuple(int(b) for b in betti.values[: len(TORUS_BETTI)])
@@ -371,8 +405,12 @@ def record_grid(
     check_range("record_grid", "n_grid", n_grid, 3, None)
     task = dict(network.attrs.get("task", {}))
     if task.get("design") != "sequential" or task.get("n_items") != 2:
-        raise PinfitInputError("record_grid", "task", f"design {task.get('design')!r} with "
-                               f"{task.get('n_items')} items", "analyse networks of the two-item sequential task")
+        raise PinfitInputError(
+            "record_grid",
+            "task",
+            f"design {task.get('design')!r} with {task.get('n_items')} items",
+            "analyse networks of the two-item sequential task",
+        )
     period = float(task["period"])
     theta = np.arange(int(n_grid)) * period / int(n_grid)
     t1, t2 = np.meshgrid(theta, theta, indexing="ij")
@@ -415,8 +453,6 @@ def analyse_task_manifold(
         ``participation_ratio``; :func:`torus_metrics` variables; homology variables; ``verdict``
         and ``evidence``. Written to ``store``; ``table`` gets rows (measure, value, text).
     """
-    import pandas as pd
-
     from pinfit.store import provenance, read_dataset, write_dataset, write_table
 
     check_range("analyse_task_manifold", "delay_fraction", delay_fraction, 0, 1, low_open=True)
@@ -425,25 +461,60 @@ def analyse_task_manifold(
     activity = record_grid(net, n_grid=n_grid, seed=seed, noise=noise, device=device)
     epochs = activity.attrs["epochs"]
     start = epochs["go_on"] - delay_fraction * (epochs["go_on"] - epochs["delay_on"])
-    late = activity["rate"].where((activity["time"] >= start) & (activity["time"] < epochs["go_on"]), drop=True)
+    late = activity["rate"].where(
+        (activity["time"] >= start) & (activity["time"] < epochs["go_on"]), drop=True
+    )
     states = states_on_grid(late.mean("time"), activity["item_values"])
     components = pca(states, n_components=min(int(n_components), states.sizes["unit"]))
     cloud = components["scores"].stack(point=("theta1", "theta2")).transpose("point", "component")
-    homology = persistent_homology(xr.DataArray(cloud.values, dims=("point", "feature")), maxdim=2,
-                                   n_landmarks=n_landmarks, n_shuffles=n_shuffles, margin=margin, seed=seed)
+    homology = persistent_homology(
+        xr.DataArray(cloud.values, dims=("point", "feature")),
+        maxdim=2,
+        n_landmarks=n_landmarks,
+        n_shuffles=n_shuffles,
+        margin=margin,
+        seed=seed,
+    )
     metrics = torus_metrics(states, period=activity.attrs["period"])
-    judged = torus_verdict(metrics, homology["betti"], max_interaction_fraction=max_interaction_fraction,
-                           min_principal_angle=min_principal_angle, min_radius_ratio=min_radius_ratio,
-                           max_radius_cv=max_radius_cv, min_additive_r2=min_additive_r2)
-    out = xr.merge([judged, homology, components[["scores", "explained_variance_ratio", "participation_ratio"]],
-                    states.rename("states")], combine_attrs="drop")
-    out.attrs = provenance(analysis="manifold", network=str(network), condition=net.attrs.get("condition", ""),
-                           n_grid=n_grid, delay_window_s=[start, epochs["go_on"]], n_components=n_components,
-                           noise=noise, seed=seed, period=activity.attrs["period"],
-                           n_landmarks=int(homology.attrs["n_landmarks"]), n_shuffles=n_shuffles, margin=margin)
-    rows = [{"measure": k, "value": float(out[k]), "text": ""} for k in
-            ["participation_ratio", *[k for k in metrics.data_vars if metrics[k].ndim == 0]]]
-    rows += [{"measure": f"betti{d}", "value": int(b), "text": ""} for d, b in enumerate(homology["betti"].values)]
+    judged = torus_verdict(
+        metrics,
+        homology["betti"],
+        max_interaction_fraction=max_interaction_fraction,
+        min_principal_angle=min_principal_angle,
+        min_radius_ratio=min_radius_ratio,
+        max_radius_cv=max_radius_cv,
+        min_additive_r2=min_additive_r2,
+    )
+    out = xr.merge(
+        [
+            judged,
+            homology,
+            components[["scores", "explained_variance_ratio", "participation_ratio"]],
+            states.rename("states"),
+        ],
+        combine_attrs="drop",
+    )
+    out.attrs = provenance(
+        analysis="manifold",
+        network=str(network),
+        condition=net.attrs.get("condition", ""),
+        n_grid=n_grid,
+        delay_window_s=[start, epochs["go_on"]],
+        n_components=n_components,
+        noise=noise,
+        seed=seed,
+        period=activity.attrs["period"],
+        n_landmarks=int(homology.attrs["n_landmarks"]),
+        n_shuffles=n_shuffles,
+        margin=margin,
+    )
+    rows = [
+        {"measure": k, "value": float(out[k]), "text": ""}
+        for k in ["participation_ratio", *[k for k in metrics.data_vars if metrics[k].ndim == 0]]
+    ]
+    rows += [
+        {"measure": f"betti{d}", "value": int(b), "text": ""} for d, b in enumerate(homology["betti"].values)
+    ]
     rows += [{"measure": k, "value": np.nan, "text": str(out[k].values)} for k in ("verdict", "evidence")]
     write_dataset(out, store)
     write_table(pd.DataFrame(rows), table)

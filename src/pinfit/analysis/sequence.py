@@ -15,8 +15,12 @@ from pinfit.errors import PinfitInputError, check_range
 
 def _check_dims(where: str, activity: xr.DataArray, unit_dim: str, time_dim: str) -> list[str]:
     if unit_dim not in activity.dims or time_dim not in activity.dims:
-        raise PinfitInputError(where, "activity", f"dims {activity.dims} lack {unit_dim!r} or {time_dim!r}",
-                               f"pass activity with dims (..., {time_dim}, {unit_dim}) or set unit_dim/time_dim")
+        raise PinfitInputError(
+            where,
+            "activity",
+            f"dims {activity.dims} lack {unit_dim!r} or {time_dim!r}",
+            f"pass activity with dims (..., {time_dim}, {unit_dim}) or set unit_dim/time_dim",
+        )
     return [d for d in activity.dims if d not in (unit_dim, time_dim)]
 
 
@@ -109,8 +113,13 @@ def compare_sequences(
     """
     pairs = [(data, data_unit_dim), (model, model_unit_dim)]
     source = xr.DataArray(["data", "model"], dims="source")
-    return xr.Dataset({
-        "bvar": xr.concat([sequentiality(a, unit_dim=u) for a, u in pairs], dim=source),
-        "qeff": xr.concat([dimensionality(a, unit_dim=u, variance_fraction=variance_fraction)
-                           for a, u in pairs], dim=source),
-    }, attrs={"variance_fraction": variance_fraction})
+    return xr.Dataset(
+        {
+            "bvar": xr.concat([sequentiality(a, unit_dim=u) for a, u in pairs], dim=source),
+            "qeff": xr.concat(
+                [dimensionality(a, unit_dim=u, variance_fraction=variance_fraction) for a, u in pairs],
+                dim=source,
+            ),
+        },
+        attrs={"variance_fraction": variance_fraction},
+    )

@@ -15,7 +15,14 @@ from matplotlib.figure import Figure
 
 from pinfit.errors import PinfitInputError, check_range
 from pinfit.figures.pinning import choose_p, split_fit
-from pinfit.figures.style import SEQUENTIAL_CMAP, label_panels, new_figure, ordered_colours, save_figure, styled
+from pinfit.figures.style import (
+    SEQUENTIAL_CMAP,
+    label_panels,
+    new_figure,
+    ordered_colours,
+    save_figure,
+    styled,
+)
 from pinfit.store import read_dataset
 
 
@@ -43,16 +50,26 @@ def model_activity(fit: xr.Dataset, neurons: np.ndarray) -> xr.DataArray:
     elif rate.sizes["unit"] >= len(neurons):
         rate = rate.isel(unit=slice(0, len(neurons)))
     else:
-        raise PinfitInputError("plot_activity", "fits", f"{rate.sizes['unit']} units for {len(neurons)} neurons",
-                               "pass PINning fits of this recording")
+        raise PinfitInputError(
+            "plot_activity",
+            "fits",
+            f"{rate.sizes['unit']} units for {len(neurons)} neurons",
+            "pass PINning fits of this recording",
+        )
     return rate.rename(unit="neuron").assign_coords(neuron=neurons).transpose("condition", "time", "neuron")
 
 
 def _heatmap(ax, values: np.ndarray, time: np.ndarray, order: np.ndarray):
     n = values.shape[1]
     return ax.imshow(
-        _normalise_rows(values[:, order].T), aspect="auto", interpolation="nearest", cmap=SEQUENTIAL_CMAP,
-        extent=(time[0], time[-1], n - 0.5, -0.5), vmin=0, vmax=1, rasterized=True,
+        _normalise_rows(values[:, order].T),
+        aspect="auto",
+        interpolation="nearest",
+        cmap=SEQUENTIAL_CMAP,
+        extent=(time[0], time[-1], n - 0.5, -0.5),
+        vmin=0,
+        vmax=1,
+        rasterized=True,
     )
 
 
@@ -89,8 +106,9 @@ def plot_activity(recording: xr.Dataset, fits: Mapping[float, xr.Dataset], *, n_
 
     n_cols = len(p_values) + 2
     fig = new_figure("double", 34.0 + 40.0 * len(conditions))
-    axes = fig.subplots(len(conditions), n_cols, squeeze=False,
-                        gridspec_kw={"width_ratios": [1] * (n_cols - 1) + [1.25]})
+    axes = fig.subplots(
+        len(conditions), n_cols, squeeze=False, gridspec_kw={"width_ratios": [1] * (n_cols - 1) + [1.25]}
+    )
     for row, condition in enumerate(conditions):
         data = recording["activity"].sel(condition=condition)
         order = np.argsort(recording["peak_time"].sel(condition=condition).values, kind="stable")
@@ -104,30 +122,53 @@ def plot_activity(recording: xr.Dataset, fits: Mapping[float, xr.Dataset], *, n_
             axes[0, 0].set_title("data")
             for col, p in enumerate(p_values, start=1):
                 axes[0, col].set_title(f"model, p = {100 * p:g} %")
-        _examples(axes[row, -1], data, {p: models[p].sel(condition=condition) for p in p_values},
-                  order, n_examples, colours)
+        _examples(
+            axes[row, -1],
+            data,
+            {p: models[p].sel(condition=condition) for p in p_values},
+            order,
+            n_examples,
+            colours,
+        )
     for ax in axes[-1, :]:
         ax.set_xlabel("time (s)")
     for ax in axes[:-1, :].ravel():
         ax.set_xticklabels([])
     colourbar = fig.colorbar(image, ax=axes[:, :-1].ravel().tolist(), shrink=0.5, aspect=15, pad=0.01)
     colourbar.set_label("activity (scaled per neuron)")
-    axes[0, -1].legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, handlelength=1.2,
-                       columnspacing=0.8, borderaxespad=0.2)
+    axes[0, -1].legend(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=2,
+        handlelength=1.2,
+        columnspacing=0.8,
+        borderaxespad=0.2,
+    )
     label_panels(axes[:, [0, -1]].ravel())
     return fig
 
 
-def _examples(ax, data: xr.DataArray, models: Mapping[float, xr.DataArray], order: np.ndarray,
-              n_examples: int, colours: Sequence) -> None:
+def _examples(
+    ax,
+    data: xr.DataArray,
+    models: Mapping[float, xr.DataArray],
+    order: np.ndarray,
+    n_examples: int,
+    colours: Sequence,
+) -> None:
     """Stack a few neurons' traces (each scaled to [0, 1]), data in black, models in colour."""
     picks = order[np.linspace(0, len(order) - 1, n_examples + 2).round().astype(int)[1:-1]]
     offsets = 1.2 * (n_examples - 1 - np.arange(n_examples))
     for k, (neuron, offset) in enumerate(zip(picks, offsets, strict=True)):
         for (p, model), colour in zip(models.items(), colours, strict=True):
             trace = _normalise_rows(model.isel(neuron=[neuron]).values.T)[0]
-            ax.plot(model["time"], trace + offset, color=colour, lw=0.7,
-                    label=f"p = {100 * p:g} %" if k == 0 else None)
+            ax.plot(
+                model["time"],
+                trace + offset,
+                color=colour,
+                lw=0.7,
+                label=f"p = {100 * p:g} %" if k == 0 else None,
+            )
         trace = _normalise_rows(data.isel(neuron=[neuron]).values.T)[0]
         ax.plot(data["time"], trace + offset, color="black", lw=1.1, label="data" if k == 0 else None)
     ax.set_yticks(offsets + 0.5, [str(name) for name in data["neuron"].values[picks]])
@@ -135,8 +176,9 @@ def _examples(ax, data: xr.DataArray, models: Mapping[float, xr.DataArray], orde
     ax.spines["left"].set_visible(False)
 
 
-def draw_activity(*, recording: str, fit: str, stem: str, p_shown: Sequence[float] = (),
-                  n_examples: int = 3, dpi: int = 300) -> list:
+def draw_activity(
+    *, recording: str, fit: str, stem: str, p_shown: Sequence[float] = (), n_examples: int = 3, dpi: int = 300
+) -> list:
     """Read a recording and one seed's PINning fit store, draw Figure 1, save it at ``stem``.
 
     ``p_shown`` picks the fractions drawn (default: smallest, middle and largest fitted p).

@@ -13,81 +13,87 @@ import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
 
-from pinfit.behaviour import wrap_angle
-from pinfit.errors import PinfitInputError, check_range
+from pinfit.errors import PinfitInputError
 from pinfit.figures.style import OKABE_ITO, label_panels, new_figure, save_figure, styled
 from pinfit.store import read_dataset
 
 SOURCES = {"human": "0.45", "model": OKABE_ITO[0]}
-WEIGHTS = ("p_target", "p_swap", "p_guess")
+WEIGHTS = {"p_target": "-", "p_nontarget": "--", "p_guess": ":"}
 
 
-def report_table(reports: xr.Dataset) -> pd.DataFrame:
-    """One row per report: ``report``, ``set_size``, ``error`` and ``difference`` (rad).
-
-    ``difference`` is the signed circular distance from the report's target to the nearest
-    other item of the trial (NaN for one item), so a positive bias at positive difference is
-    attraction towards the other item and a negative one is repulsion.
-    """
-    period = float(reports.attrs["period"])
-    items = reports["item_value"].transpose("trial", "item").values
-    rows = []
-    for r in range(reports.sizes["report"]):
-        target = reports["target"].isel(report=r).values
-        probed = reports["probed"].isel(report=r).values.astype(int)
-        offsets = wrap_angle(items - target[:, None], period)
-        offsets[np.arange(len(items)), probed] = np.nan
-        distance = np.where(np.isnan(offsets), np.inf, np.abs(offsets))
-        difference = offsets[np.arange(len(items)), distance.argmin(axis=1)]  # NaN when no other item
-        rows.append(pd.DataFrame({"report": r, "set_size": reports["set_size"].values,
-                                  "error": reports["error"].isel(report=r).values, "difference": difference}))
-    return pd.concat(rows, ignore_index=True).dropna(subset=["error"])
+def _check_columns(name: str, frame: pd.DataFrame, columns: set) -> None:
+    if not columns <= set(frame.columns) or frame.empty:
+        raise PinfitInputError(
+            "plot_behaviour",
+            name,
+            f"columns {sorted(frame.columns)}",
+            f"pass a non-empty table with columns {sorted(columns)}",
+        )
 
 
-def _binned_bias(table: pd.DataFrame, edges: np.ndarray) -> pd.DataFrame:
-    """Mean and s.e.m. of the error in bins of the difference (presentation of the bias curve)."""
-    table = table.dropna(subset=["difference"])
-    groups = table.groupby(pd.cut(table["difference"], edges), observed=False)["error"]
-    out = groups.agg(["mean", "sem", "count"])
-    out["centre"] = 0.5 * (edges[:-1] + edges[1:])
-    return out[out["count"] >= 2]
+def _by_set_size(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Mean and s.e.m. over subjects and reports of one mixture parameter, per set size."""
+    return table.groupby("set_size")[column].agg(["mean", "sem"]).reset_index()
+
+
+def _pooled_bias(table: pd.DataFrame) -> pd.DataFrame:
+    """Bias curve pooled over set sizes and reports, each bin weighted by its count."""
+    table = table.dropna(subset=["mean_error_deg"])
+    weighted = (
+        table.assign(total=table["mean_error_deg"] * table["n"]).groupby("offset_deg")[["total", "n"]].sum()
+    )
+    return weighted.assign(mean=weighted["total"] / weighted["n"]).reset_index()
 
 
 @styled
-def plot_behaviour(human: xr.Dataset, model: xr.Dataset, mixture: pd.DataFrame, ranking: pd.DataFrame,
-                   *, n_bins: int = 9) -> Figure:
-    """Error distributions, mixture parameters by set size, bias and ranking.
+def plot_behaviour(
+    human: xr.Dataset, reports: xr.Dataset, mixture: pd.DataFrame, bias: pd.DataFrame, ranking: pd.DataFrame
+) -> Figure:
+    """Error distributions, bias, mixture parameters by set size and the ranking of conditions.
 
     Parameters
     ----------
-    human, model : xr.Dataset
-        Reports in the Behaviour data model (``item_value`` (trial, item), ``probed``,
-        ``target``, ``error`` (trial, report), ``set_size`` (trial), attr ``period`` in rad):
-        the human data and the best-ranked network's reports on the same trials.
+    human : xr.Dataset
+        Human reports in the Behaviour data model (``error`` (trial, report) rad, attr
+        ``period`` rad).
+    reports : xr.Dataset
+        Simulated reports on the same trials: ``error`` (condition, repeat, trial, report) rad.
     mixture : pandas.DataFrame
-        Tidy mixture-model fits: columns ``source`` ('human' | 'model'), ``set_size``,
-        ``parameter`` ('sd' in rad, 'p_target', 'p_swap', 'p_guess') and ``value``.
+        Mixture fits: columns ``source`` ('human' or a condition name), ``set_size``,
+        ``sd_deg``, ``p_target``, ``p_nontarget``, ``p_guess`` (one row per subject x set size x
+        report cell).
+    bias : pandas.DataFrame
+        Bias curves: ``source``, ``offset_deg`` (other item - target), ``mean_error_deg``,
+        ``n`` (per set size x report bin).
     ranking : pandas.DataFrame
-        Columns ``condition`` (training condition name) and ``score`` (distance to the human
-        data, lower is better).
-    n_bins : int
-        Bins of the item difference for the bias curve (over one period).
+        ``rank`` (1 best), ``condition`` and ``loglik`` (nats per report relative to a uniform
+        guesser). The best-ranked condition is the model drawn in a-d.
 
     Returns
     -------
     matplotlib.figure.Figure
         Two columns wide: a error distributions; b bias against the item difference; c mixture
-        s.d. and d mixture weights against set size; e ranking of training conditions.
+        s.d. and d mixture weights against set size (mean +- s.e.m. over subjects and reports);
+        e log-likelihood of every training condition.
     """
-    check_range("plot_behaviour", "n_bins", n_bins, 3, 60)
-    for name, frame, columns in (("mixture", mixture, {"source", "set_size", "parameter", "value"}),
-                                 ("ranking", ranking, {"condition", "score"})):
-        if not columns <= set(frame.columns) or frame.empty:
-            raise PinfitInputError("plot_behaviour", name, f"columns {sorted(frame.columns)}",
-                                   f"pass a non-empty table with columns {sorted(columns)}")
-    period = float(human.attrs["period"])
-    half_deg = np.degrees(period) / 2
-    tables = {"human": report_table(human), "model": report_table(model)}
+    _check_columns("mixture", mixture, {"source", "set_size", "sd_deg", *WEIGHTS})
+    _check_columns("bias", bias, {"source", "offset_deg", "mean_error_deg", "n"})
+    _check_columns("ranking", ranking, {"rank", "condition", "loglik"})
+    ranked = ranking.sort_values("rank").reset_index(drop=True)
+    best = str(ranked["condition"].iloc[0])
+    if best not in reports["condition"].values:
+        raise PinfitInputError(
+            "plot_behaviour",
+            "reports",
+            f"no condition {best!r} (ranked first)",
+            "pass the simulated reports the ranking was made from",
+        )
+    half_deg = np.degrees(float(human.attrs["period"])) / 2
+    errors = {
+        "human": human["error"].values.ravel(),
+        "model": reports["error"].sel(condition=best).values.ravel(),
+    }
+    sources = {"human": "human", "model": best}
 
     fig = new_figure("double", 105.0)
     top, bottom = fig.subfigures(2, 1)
@@ -95,22 +101,29 @@ def plot_behaviour(human: xr.Dataset, model: xr.Dataset, mixture: pd.DataFrame, 
     ax_w, ax_rank = bottom.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2]})
 
     edges = np.linspace(-half_deg, half_deg, 37)
-    for source, table in tables.items():
-        ax_err.hist(np.degrees(table["error"]), bins=edges, density=True, histtype="stepfilled" if source == "human"
-                    else "step", color=SOURCES[source], alpha=0.5 if source == "human" else 1.0, lw=1.0,
-                    label=source)
+    for source, error in errors.items():
+        error = np.degrees(error[np.isfinite(error)])
+        ax_err.hist(
+            error,
+            bins=edges,
+            density=True,
+            histtype="stepfilled" if source == "human" else "step",
+            color=SOURCES[source],
+            alpha=0.5 if source == "human" else 1.0,
+            lw=1.0,
+            label=source,
+        )
     ax_err.set_xlim(-half_deg, half_deg)
     ax_err.set_xlabel("report error (deg)")
     ax_err.set_ylabel("density (1/deg)")
-    counts = sorted({len(table) for table in tables.values()})
-    ax_err.set_title(f"error distribution (n = {' / '.join(map(str, counts))})", loc="left")
+    ax_err.set_title("error distribution", loc="left")
     ax_err.legend(loc="upper left")
 
-    bias_edges = np.linspace(-period / 2, period / 2, n_bins + 1)
-    for source, table in tables.items():
-        bias = _binned_bias(table, bias_edges)
-        ax_bias.errorbar(np.degrees(bias["centre"]), np.degrees(bias["mean"]), yerr=np.degrees(bias["sem"].fillna(0)),
-                         color=SOURCES[source], marker="o", ms=2.5, capsize=1.5, label=source)
+    for source, name in sources.items():
+        curve = _pooled_bias(bias[bias["source"] == name])
+        ax_bias.plot(
+            curve["offset_deg"], curve["mean"], marker="o", ms=2.5, color=SOURCES[source], label=source
+        )
     ax_bias.axhline(0, color="0.6", lw=0.5, zorder=0)
     ax_bias.axvline(0, color="0.6", lw=0.5, zorder=0)
     ax_bias.set_xlabel("other item − target (deg)")
@@ -118,15 +131,32 @@ def plot_behaviour(human: xr.Dataset, model: xr.Dataset, mixture: pd.DataFrame, 
     ax_bias.set_title("bias (+: attraction)", loc="left")
     ax_bias.legend(loc="upper right")
 
-    for source, table in mixture.groupby("source"):
-        colour = SOURCES.get(source, OKABE_ITO[1])
-        sd = table[table["parameter"] == "sd"].sort_values("set_size")
-        ax_sd.plot(sd["set_size"], np.degrees(sd["value"]), marker="o", color=colour, label=source)
-        for weight, style_ in zip(WEIGHTS, ("-", "--", ":"), strict=True):
-            rows = table[table["parameter"] == weight].sort_values("set_size")
-            if not rows.empty:
-                ax_w.plot(rows["set_size"], rows["value"], marker="o", ls=style_, color=colour,
-                          label=f"{source}: {weight.removeprefix('p_')}")
+    for (source, name), dodge in zip(sources.items(), (-0.06, 0.06), strict=True):  # side by side, not hidden
+        table = mixture[mixture["source"] == name]
+        sd = _by_set_size(table, "sd_deg")
+        ax_sd.errorbar(
+            sd["set_size"] + dodge,
+            sd["mean"],
+            yerr=sd["sem"].fillna(0),
+            marker="o",
+            ms=3,
+            capsize=1.5,
+            color=SOURCES[source],
+            label=source,
+        )
+        for weight, line in WEIGHTS.items():
+            w = _by_set_size(table, weight)
+            ax_w.errorbar(
+                w["set_size"] + dodge,
+                w["mean"],
+                yerr=w["sem"].fillna(0),
+                marker="o",
+                ms=3,
+                capsize=1.5,
+                ls=line,
+                color=SOURCES[source],
+                label=f"{source}: {weight.removeprefix('p_')}",
+            )
     set_sizes = np.unique(mixture["set_size"])
     for ax in (ax_sd, ax_w):
         ax.set_xticks(set_sizes)
@@ -142,22 +172,29 @@ def plot_behaviour(human: xr.Dataset, model: xr.Dataset, mixture: pd.DataFrame, 
     ax_w.set_title("mixture weights", loc="left")
     ax_w.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), handlelength=2.0)
 
-    ranked = ranking.sort_values("score").reset_index(drop=True)
     shown = ranked.head(12)
     colours = [OKABE_ITO[0]] + ["0.6"] * (len(shown) - 1)
-    ax_rank.barh(np.arange(len(shown)), shown["score"], color=colours, height=0.7)
+    ax_rank.barh(np.arange(len(shown)), shown["loglik"], color=colours, height=0.7)
     ax_rank.set_yticks(np.arange(len(shown)), shown["condition"])
     ax_rank.invert_yaxis()
-    ax_rank.set_xlabel("distance to human reports (lower is better)")
-    ax_rank.set_title("training conditions" + (f" (best 12 of {len(ranked)})" if len(ranked) > 12 else ""),
-                      loc="left")
+    ax_rank.axvline(0, color="black", lw=0.6)
+    ax_rank.set_xlabel("log-likelihood of human reports (nats/report vs uniform)")
+    ax_rank.set_title(
+        "training conditions" + (f" (best 12 of {len(ranked)})" if len(ranked) > 12 else ""), loc="left"
+    )
     label_panels([ax_err, ax_bias, ax_sd, ax_w, ax_rank])
     return fig
 
 
-def draw_behaviour(*, human: str, model: str, mixture: str, ranking: str, stem: str, n_bins: int = 9,
-                   dpi: int = 300) -> list:
-    """Read human and model reports, mixture fits and the ranking; draw Figure 4, save at ``stem``."""
-    figure = plot_behaviour(read_dataset(human), read_dataset(model), pd.read_csv(mixture), pd.read_csv(ranking),
-                            n_bins=n_bins)
+def draw_behaviour(
+    *, human: str, reports: str, mixture: str, bias: str, ranking: str, stem: str, dpi: int = 300
+) -> list:
+    """Read the behaviour stage's stores and tables, draw Figure 4, save it at ``stem``."""
+    figure = plot_behaviour(
+        read_dataset(human),
+        read_dataset(reports),
+        pd.read_csv(mixture),
+        pd.read_csv(bias),
+        pd.read_csv(ranking),
+    )
     return save_figure(figure, stem, dpi=dpi)

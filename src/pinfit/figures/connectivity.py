@@ -9,18 +9,29 @@ random bulk of radius g.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from pinfit.errors import PinfitInputError
+from pinfit.errors import PinfitInputError, check_choice
+from pinfit.figures.pinning import choose_p
 from pinfit.figures.style import OKABE_ITO, label_panels, new_figure, ordered_colours, save_figure, styled
+from pinfit.store import read_dataset
 
-COMPONENTS = {"random": "random recurrent (J₀r)", "plastic": "plastic recurrent (δJ r)",
-              "external": "external (h)", "total": "total"}
-COMPONENT_COLOURS = {"random": OKABE_ITO[0], "plastic": OKABE_ITO[3], "external": OKABE_ITO[2], "total": "black"}
+COMPONENTS = {
+    "random": "random recurrent (J₀r)",
+    "plastic": "plastic recurrent (δJ r)",
+    "external": "external (h)",
+    "total": "total",
+}
+COMPONENT_COLOURS = {
+    "random": OKABE_ITO[0],
+    "plastic": OKABE_ITO[3],
+    "external": OKABE_ITO[2],
+    "total": "black",
+}
 
 
 def _rms(current: xr.DataArray) -> xr.DataArray:
@@ -42,8 +53,13 @@ def _band(ax, bands: xr.Dataset, p_values, colours, title: str) -> None:
 
 
 @styled
-def plot_connectivity(band_J: xr.Dataset, band_dJ: xr.Dataset, currents: xr.Dataset,
-                      spectra: Mapping[float, xr.Dataset], spectrum_J0: xr.Dataset) -> Figure:
+def plot_connectivity(
+    band_J: xr.Dataset,
+    band_dJ: xr.Dataset,
+    currents: xr.Dataset,
+    spectra: Mapping[float, xr.Dataset],
+    spectrum_J0: xr.Dataset,
+) -> Figure:
     """Band profiles of J and dJ, currents over time, and eigenvalue spectra.
 
     Parameters
@@ -67,8 +83,12 @@ def plot_connectivity(band_J: xr.Dataset, band_dJ: xr.Dataset, currents: xr.Data
     """
     missing = [name for name in ("random", "plastic", "external") if name not in currents]
     if missing:
-        raise PinfitInputError("plot_connectivity", "currents", f"no {missing}",
-                               "pass the random, plastic and external currents of one fit")
+        raise PinfitInputError(
+            "plot_connectivity",
+            "currents",
+            f"no {missing}",
+            "pass the random, plastic and external currents of one fit",
+        )
     if not spectra or len(spectra) > 4:
         raise PinfitInputError("plot_connectivity", "spectra", f"{len(spectra)} spectra", "pass one to four")
     p_values = [float(p) for p in band_J["p"].values]
@@ -85,21 +105,32 @@ def plot_connectivity(band_J: xr.Dataset, band_dJ: xr.Dataset, currents: xr.Data
     for name, label in COMPONENTS.items():
         if name in currents:
             rms = _rms(currents[name])
-            ax_cur.plot(rms["time"], rms, color=COMPONENT_COLOURS[name], label=label,
-                        lw=1.1 if name == "total" else 0.8)
+            ax_cur.plot(
+                rms["time"],
+                rms,
+                color=COMPONENT_COLOURS[name],
+                label=label,
+                lw=1.1 if name == "total" else 0.8,
+            )
     ax_cur.set_xlabel("time (s)")
     ax_cur.set_ylabel("current (RMS over units)")
     ax_cur.set_ylim(0, 1.55 * ax_cur.get_ylim()[1])  # headroom for the legend
     p_current = currents.attrs.get("p")
-    ax_cur.set_title("input currents" + (f", p = {100 * float(p_current):g} %" if p_current is not None else ""),
-                     loc="left")
+    ax_cur.set_title(
+        "input currents" + (f", p = {100 * float(p_current):g} %" if p_current is not None else ""),
+        loc="left",
+    )
     ax_cur.legend(loc="upper center", ncol=2, columnspacing=0.8, handlelength=1.2)
 
     reach = 1.08 * max(float(np.hypot(s["real"], s["imag"]).max()) for s in [spectrum_J0, *spectra.values()])
     limits = (-reach, reach)
     for ax, (p, spectrum) in zip(spec_axes, sorted(spectra.items()), strict=True):
-        ax.plot(spectrum_J0["real"], spectrum_J0["imag"], ".", color="0.7", ms=1.5, mew=0, label="J₀ (initial)")
-        ax.plot(spectrum["real"], spectrum["imag"], ".", color=OKABE_ITO[3], ms=2.0, mew=0, label="J (trained)")
+        ax.plot(
+            spectrum_J0["real"], spectrum_J0["imag"], ".", color="0.7", ms=1.5, mew=0, label="J₀ (initial)"
+        )
+        ax.plot(
+            spectrum["real"], spectrum["imag"], ".", color=OKABE_ITO[3], ms=2.0, mew=0, label="J (trained)"
+        )
         ax.set(xlim=limits, ylim=limits, aspect="equal")
         ax.set_title(f"spectrum, p = {100 * p:g} %", loc="left")
         ax.set_xlabel("Re λ")
@@ -109,23 +140,43 @@ def plot_connectivity(band_J: xr.Dataset, band_dJ: xr.Dataset, currents: xr.Data
     return fig
 
 
-def draw_connectivity(*, connectivity: str, stem: str, dpi: int = 300) -> list:
-    """Read the connectivity analysis store, draw Figure 3, save it at ``stem``."""
-    from pinfit.store import read_dataset
+def draw_connectivity(
+    *,
+    connectivity: str,
+    stem: str,
+    p_shown: Sequence[float] = (),
+    condition: str | None = None,
+    dpi: int = 300,
+) -> list:
+    """Read one fit's connectivity analysis store, draw Figure 3, save it at ``stem``.
 
+    ``p_shown`` picks the spectra drawn (default: smallest, middle and largest p); the currents
+    are those of the largest shown p in ``condition`` (default: the store's first condition).
+    """
     store = read_dataset(connectivity)
-    p_shown = [float(p) for p in store["p"].values]
-    spectra = {p: xr.Dataset({"real": store["eig_real"].sel(p=p), "imag": store["eig_imag"].sel(p=p)})
-               for p in p_shown[-4:]}
-    currents = store[["random", "plastic", "external", "total"]].sel(p=p_shown[-1]).assign_attrs(p=p_shown[-1])
-    return save_figure(
-        plot_connectivity(
-            store[["band_J_mean", "band_J_sd", "band_count"]].rename(band_J_mean="mean", band_J_sd="sd",
-                                                                      band_count="count"),
-            store[["band_dJ_mean", "band_dJ_sd", "band_count"]].rename(band_dJ_mean="mean", band_dJ_sd="sd",
-                                                                        band_count="count"),
-            currents, spectra,
-            xr.Dataset({"real": store["eig0_real"], "imag": store["eig0_imag"]}),
-        ),
-        stem, dpi=dpi,
+    shown = choose_p(store["p"].values, p_shown)
+    conditions = [str(c) for c in store["condition"].values]
+    condition = conditions[0] if condition is None else condition
+    check_choice("draw_connectivity", "condition", condition, conditions)
+
+    def band(matrix):
+        return xr.Dataset(
+            {
+                "mean": store[f"band_{matrix}_mean"],
+                "sd": store[f"band_{matrix}_sd"],
+                "count": store["band_count"],
+            }
+        )
+
+    spectra = {
+        p: xr.Dataset({"real": store["eig_real"].sel(p=p), "imag": store["eig_imag"].sel(p=p)}) for p in shown
+    }
+    currents = store[[name for name in COMPONENTS if name in store]].sel(p=shown[-1], condition=condition)
+    figure = plot_connectivity(
+        band("J"),
+        band("dJ"),
+        currents.assign_attrs(p=shown[-1]),
+        spectra,
+        xr.Dataset({"real": store["eig0_real"], "imag": store["eig0_imag"]}),
     )
+    return save_figure(figure, stem, dpi=dpi)

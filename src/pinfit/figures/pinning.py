@@ -35,8 +35,12 @@ def choose_p(available, shown=None, n_default: int = 3) -> list[float]:
     if shown:
         missing = [p for p in shown if not np.isclose(available, p).any()]
         if missing:
-            raise PinfitInputError("figures", "p_shown", f"{missing} not among the fitted p {available}",
-                                   "list only fitted values of p, or leave p_shown empty")
+            raise PinfitInputError(
+                "figures",
+                "p_shown",
+                f"{missing} not among the fitted p {available}",
+                "list only fitted values of p, or leave p_shown empty",
+            )
         return sorted(available[int(np.isclose(available, p).argmax())] for p in shown)
     picks = np.unique(np.linspace(0, len(available) - 1, min(n_default, len(available))).round().astype(int))
     return [available[i] for i in picks]
@@ -48,9 +52,17 @@ def training_curves(fits: Sequence[xr.Dataset]) -> pd.DataFrame:
     ``fits`` are PINning fit Datasets (one seed each, attr ``seed``; see :func:`split_fit`).
     """
     frames = [
-        pd.DataFrame({"p": p, "seed": int(fit.attrs["seed"]), "run": net["run"].values,
-                      "pvar_train": net["pvar_train"].values, "chi2": net["chi2"].values})
-        for fit in fits for p, net in split_fit(fit).items()
+        pd.DataFrame(
+            {
+                "p": p,
+                "seed": int(fit.attrs["seed"]),
+                "run": net["run"].values,
+                "pvar_train": net["pvar_train"].values,
+                "chi2": net["chi2"].values,
+            }
+        )
+        for fit in fits
+        for p, net in split_fit(fit).items()
     ]
     return pd.concat(frames, ignore_index=True)
 
@@ -83,20 +95,43 @@ def plot_pinning(summary: pd.DataFrame, curves: pd.DataFrame) -> Figure:
         Two columns wide, three panels: pVar vs p; pVar during training; chi2 during training
         (log scale); the curves are seed means, shaded between the lowest and highest seed.
     """
-    for name, frame, columns in (("summary", summary, {"p", "seed", "pvar"}),
-                                 ("curves", curves, {"p", "seed", "run", "pvar_train", "chi2"})):
+    for name, frame, columns in (
+        ("summary", summary, {"p", "seed", "pvar"}),
+        ("curves", curves, {"p", "seed", "run", "pvar_train", "chi2"}),
+    ):
         if not columns <= set(frame.columns) or frame.empty:
-            raise PinfitInputError("plot_pinning", name, f"columns {sorted(frame.columns)}",
-                                   f"pass a non-empty table with columns {sorted(columns)}")
+            raise PinfitInputError(
+                "plot_pinning",
+                name,
+                f"columns {sorted(frame.columns)}",
+                f"pass a non-empty table with columns {sorted(columns)}",
+            )
     fig = new_figure("double", 55.0)
     ax_p, ax_train, ax_chi = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.1, 1, 1]})
 
     stats = summary.groupby("p")["pvar"].agg(["mean", "std", "count"]).reset_index()
-    ax_p.errorbar(stats["p"].to_numpy(float), stats["mean"].to_numpy(float),
-                  yerr=stats["std"].fillna(0.0).to_numpy(float), color="black", marker="_",
-                  ms=6, capsize=2, lw=1.0, label="mean ± s.d.")
-    ax_p.plot(summary["p"], summary["pvar"], "o", color=OKABE_ITO[1], ms=2.5, mew=0, alpha=0.8,
-              label="one seed", zorder=3)
+    ax_p.errorbar(
+        stats["p"].to_numpy(float),
+        stats["mean"].to_numpy(float),
+        yerr=stats["std"].fillna(0.0).to_numpy(float),
+        color="black",
+        marker="_",
+        ms=6,
+        capsize=2,
+        lw=1.0,
+        label="mean ± s.d.",
+    )
+    ax_p.plot(
+        summary["p"],
+        summary["pvar"],
+        "o",
+        color=OKABE_ITO[1],
+        ms=2.5,
+        mew=0,
+        alpha=0.8,
+        label="one seed",
+        zorder=3,
+    )
     _p_axis(ax_p, stats["p"].to_numpy())
     ax_p.set_ylabel("pVar (free run)")
     ax_p.set_ylim(min(0.0, summary["pvar"].min() - 0.05), 1.0)

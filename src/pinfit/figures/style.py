@@ -8,7 +8,6 @@ no GUI backend, nothing leaks between figures (rendering uses the Agg canvas).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import string
 from collections.abc import Iterable, Sequence
@@ -107,8 +106,15 @@ def label_panels(axes: Iterable, letters: Sequence[str] | None = None) -> None:
     for ax, letter in zip(axes, letters, strict=True):
         # Offset in points, not axes fractions: clears the top tick label at any panel size.
         ax.annotate(
-            letter, xy=(0.0, 1.0), xycoords="axes fraction", xytext=(-3.0, 4.0), textcoords="offset points",
-            ha="right", va="bottom", fontsize=FONT_PT["panel"], fontweight="bold",
+            letter,
+            xy=(0.0, 1.0),
+            xycoords="axes fraction",
+            xytext=(-3.0, 4.0),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=FONT_PT["panel"],
+            fontweight="bold",
         )
 
 
@@ -123,7 +129,9 @@ def ordered_colours(n: int) -> list[tuple]:
     return [cmap(x) for x in np.linspace(0.0, 0.75, max(n, 1))][:n]
 
 
-def save_figure(fig: Figure, stem: str | Path, *, dpi: int = 300, formats: Sequence[str] = FORMATS) -> list[Path]:
+def save_figure(
+    fig: Figure, stem: str | Path, *, dpi: int = 300, formats: Sequence[str] = FORMATS
+) -> list[Path]:
     """Save ``fig`` as ``stem.pdf``, ``stem.svg`` and ``stem.png`` (``dpi``), each atomically.
 
     Returns the written paths. File metadata carry no creation date, so reruns give the same

@@ -1,0 +1,16 @@
+import torch
+
+from pinfit.behaviour import simulate_behaviour_reports
+from pinfit.progress import log_to_file
+
+log_to_file(snakemake.log[0])
+torch.set_num_threads(snakemake.threads)
+simulate_behaviour_reports(
+    snakemake.input.behaviour,
+    list(snakemake.input.networks),
+    snakemake.output[0],
+    n_repeats=snakemake.params.n_repeats,
+    seed=snakemake.params.seed,
+    chunk_size=snakemake.params.chunk_size,
+    device=snakemake.params.device,
+)

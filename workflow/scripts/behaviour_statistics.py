@@ -1,0 +1,12 @@
+from pinfit.behaviour import behaviour_statistics
+from pinfit.progress import log_to_file
+
+log_to_file(snakemake.log[0])
+behaviour_statistics(
+    snakemake.input.behaviour,
+    snakemake.input.reports,
+    summary_path=snakemake.output.summary,
+    mixture_path=snakemake.output.mixture,
+    bias_path=snakemake.output.bias,
+    n_bins=snakemake.params.n_bins,
+)
