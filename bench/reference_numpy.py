@@ -14,8 +14,23 @@ def _phi(x, sigmoid):
     return 1.0 / (1.0 + np.exp(-x)) if sigmoid else np.tanh(x)
 
 
-def fit_reference(J0, h, x0, target_rates, error_target, plastic, *, steps, alpha, p0, runs, free_runs,
-                  sigmoid=True, on_current=True, noise=None):
+def fit_reference(
+    J0,
+    h,
+    x0,
+    target_rates,
+    error_target,
+    plastic,
+    *,
+    steps,
+    alpha,
+    p0,
+    runs,
+    free_runs,
+    sigmoid=True,
+    on_current=True,
+    noise=None,
+):
     """Train one network by RLS at every data frame; return (pvar_train, pvar_free, J).
 
     J0 (N, N); h (C, step, N); x0 (C, N); target_rates / error_target (C, T, n_rec);

@@ -245,13 +245,16 @@ def test_activity_rejects_bad_parameters():
 def test_activity_script(tmp_path):
     recording = make_recording()
     write_dataset(recording, tmp_path / "recording.zarr")
-    write_dataset(make_fit(recording, (0.05, 0.1, 1.0)), tmp_path / "seed0.zarr")
+    # The pinning stage writes one store per p (network of length 1), as here.
+    fits = [
+        str(write_dataset(make_fit(recording, (p,)), tmp_path / f"p{p:g}_seed0.zarr")) for p in (0.1, 1.0)
+    ]
     stem = tmp_path / "figures" / "activity"
     run_script(
         "figures_activity",
         tmp_path,
-        input={"recording": str(tmp_path / "recording.zarr"), "fit": str(tmp_path / "seed0.zarr")},
-        params={"p_shown": [0.1, 1.0], "stem": str(stem), "n_examples": 2, "dpi": 100},
+        input={"recording": str(tmp_path / "recording.zarr"), "fits": fits},
+        params={"stem": str(stem), "n_examples": 2, "dpi": 100},
     )
     assert_saved(stem)
 
@@ -341,13 +344,21 @@ def make_connectivity_store(ps=(0.1, 1.0), n=8, n_lag=5, seed=0):
 
 
 def test_connectivity_draws_planted_bands_and_currents(tmp_path):
-    store = write_dataset(make_connectivity_store(), tmp_path / "connectivity_seed0.zarr")
+    # One analysis store per fit (p), with different lag ranges: the bands are joined on lag.
+    stores = [
+        str(
+            write_dataset(
+                make_connectivity_store(ps=(p,), n_lag=n_lag), tmp_path / f"connectivity_p{p:g}.zarr"
+            )
+        )
+        for p, n_lag in ((0.1, 5), (1.0, 7))
+    ]
     stem = tmp_path / "figures" / "connectivity"
     run_script(
         "figures_connectivity",
         tmp_path,
-        input={"connectivity": str(store)},
-        params={"p_shown": [], "stem": str(stem), "dpi": 100},
+        input={"connectivity": stores},
+        params={"condition": None, "stem": str(stem), "dpi": 100},
     )
     assert_saved(stem)
     fig = connectivity.plot_connectivity(
@@ -358,7 +369,7 @@ def test_connectivity_draws_planted_bands_and_currents(tmp_path):
     # Band of p = 1: mean 0.1 at lag 0.5 s (planted).
     line = ax_j.get_lines()[1]
     np.testing.assert_allclose(line.get_ydata()[list(line.get_xdata()).index(0.5)], 0.1)
-    rms = {t.get_text(): ln.get_ydata() for t, ln in zip(ax_cur.get_legend().get_texts(), ax_cur.get_lines())}
+    rms = {ln.get_label(): ln.get_ydata() for ln in ax_cur.get_lines()}
     np.testing.assert_allclose(rms[connectivity.COMPONENTS["random"]], 2.0)
     np.testing.assert_allclose(rms[connectivity.COMPONENTS["plastic"]], 1.0)  # RMS ignores the sign
     assert len(fig.axes) == 5  # a-c plus one spectrum per p
@@ -396,9 +407,7 @@ def test_connectivity_rejects_bad_inputs(tmp_path):
         connectivity.plot_connectivity(band_j, band_dj, currents.drop_vars("plastic"), spectra, j0)
     store = write_dataset(make_connectivity_store(), tmp_path / "c.zarr")
     with pytest.raises(PinfitInputError, match="condition"):
-        connectivity.draw_connectivity(connectivity=str(store), stem=str(tmp_path / "f"), condition="up")
-    with pytest.raises(PinfitInputError, match="p_shown"):
-        connectivity.draw_connectivity(connectivity=str(store), stem=str(tmp_path / "f"), p_shown=[0.5])
+        connectivity.draw_connectivity(connectivity=[str(store)], stem=str(tmp_path / "f"), condition="up")
     assert not list(tmp_path.glob("f.*"))
 
 
@@ -467,7 +476,7 @@ def test_behaviour_draws_best_condition_against_humans(tmp_path):
     fig = behaviour.plot_behaviour(human, reports, mixture, bias, ranking)
     assert_legible(fig)
     ax_err, ax_bias, ax_sd, ax_w, ax_rank = fig.axes
-    lines = {t.get_text(): ln for t, ln in zip(ax_bias.get_legend().get_texts(), ax_bias.get_lines())}
+    lines = {ln.get_label(): ln for ln in ax_bias.get_lines()}
     # Best-ranked condition (rank 1) is rn0.1-ord1: its planted bias is -1 deg at +45 deg.
     np.testing.assert_allclose(lines["human"].get_ydata(), [-2.0, 0.0, 2.0])
     np.testing.assert_allclose(lines["model"].get_ydata(), [1.0, 0.0, -1.0])
@@ -629,7 +638,7 @@ def test_dynamics_shares_and_curves(tmp_path):
     np.testing.assert_allclose([bar.get_height() for bar in ax_share.patches], [0.25, 0.75])  # planted 1 of 4
     curves = {
         t.get_text().split(" (")[0]: c.lines[0].get_ydata()
-        for t, c in zip(ax_memory.get_legend().get_texts(), ax_memory.containers)
+        for t, c in zip(ax_memory.get_legend().get_texts(), ax_memory.containers, strict=True)
     }
     np.testing.assert_allclose(curves["slow manifold"], [0.1, 0.2, 0.4])
     np.testing.assert_allclose(curves["fixed points"], 0.05)
@@ -641,12 +650,14 @@ def test_dynamics_shares_and_curves(tmp_path):
         "noise": str(write_table(noise, tmp_path / "noise.csv")),
     }
     stem = tmp_path / "figures" / "dynamics"
-    dynamics.draw_dynamics(
-        examples={
-            m: str(write_dataset(e, tmp_path / f"{k}.zarr")) for k, (m, e) in enumerate(examples.items())
-        },
-        stem=str(stem),
-        dpi=100,
-        **paths,
+    stores = [
+        str(write_dataset(e.assign_attrs(mechanism=m), tmp_path / f"example{k}.zarr"))
+        for k, (m, e) in enumerate(examples.items())
+    ]
+    run_script(
+        "figures_dynamics",
+        tmp_path,
+        input={"examples": stores, **paths},
+        params={"stem": str(stem), "dpi": 100},
     )
     assert_saved(stem)

@@ -75,8 +75,10 @@ class Condition:
     @property
     def name(self) -> str:
         """File-safe name used as Snakemake wildcard and store name, e.g. ``rn0.05-in0.1-ord0-p1-s0``."""
-        return (f"rn{self.recurrent_noise:g}-in{self.input_noise:g}-ord{self.ordinal_weight:g}"
-                f"-p{self.p_trainable:g}-s{self.seed}")
+        return (
+            f"rn{self.recurrent_noise:g}-in{self.input_noise:g}-ord{self.ordinal_weight:g}"
+            f"-p{self.p_trainable:g}-s{self.seed}"
+        )
 
     def check(self, spec) -> None:
         """Raise PinfitInputError for values outside their ranges or not usable with the task
@@ -89,19 +91,21 @@ class Condition:
         check_range(where, "seed", self.seed, 0, 2**31 - 1)
         if self.ordinal_weight > 0 and not spec.ordinal:
             raise PinfitInputError(
-                where, "ordinal_weight", "the ordinal output needs two items reported in order "
+                where,
+                "ordinal_weight",
+                "the ordinal output needs two items reported in order "
                 f"(task 'sequential', report 'all', n_items 2); got a {spec.design!r} task",
                 "set ordinal_weight to [0] for this dataset",
             )
 
 
-def sweep_conditions(
-    *, recurrent_noise, input_noise, ordinal_weight, p_trainable, seed
-) -> list[Condition]:
+def sweep_conditions(*, recurrent_noise, input_noise, ordinal_weight, p_trainable, seed) -> list[Condition]:
     """All combinations (cartesian product, in the given orders) of the listed values."""
     return [
         Condition(float(rn), float(i), float(o), float(p), int(s))
-        for rn, i, o, p, s in itertools.product(recurrent_noise, input_noise, ordinal_weight, p_trainable, seed)
+        for rn, i, o, p, s in itertools.product(
+            recurrent_noise, input_noise, ordinal_weight, p_trainable, seed
+        )
     ]
 
 
@@ -130,7 +134,14 @@ def nontarget_errors(behaviour: xr.Dataset) -> xr.DataArray:
     period = behaviour.attrs["period"]
     diff = circular_error(behaviour["response"], behaviour["item_value"], period)
     is_probed = behaviour["probed"] == xr.DataArray(np.arange(behaviour.sizes["item"]), dims="item")
-    return diff.where(~is_probed)
+    return diff.where(~is_probed).transpose("trial", "report", "item")
+
+
+def nontarget_offsets(behaviour: xr.Dataset) -> xr.DataArray:
+    """Every other shown item minus the target, (trial, report, item) feature rad; NaN where
+    :func:`nontarget_errors` is NaN."""
+    offset = circular_error(behaviour["item_value"], behaviour["target"], behaviour.attrs["period"])
+    return offset.where(nontarget_errors(behaviour).notnull()).transpose("trial", "report", "item")
 
 
 def model_behaviour(reports: xr.Dataset, behaviour: xr.Dataset, condition: str) -> xr.Dataset:
@@ -168,29 +179,36 @@ def summary_statistics(behaviour: xr.Dataset, source: str) -> pd.DataFrame:
     and 1 in two-report designs, else NaN).
     """
     period = behaviour.attrs["period"]
-    nt = nontarget_errors(behaviour)
-    other = circular_error(behaviour["item_value"], behaviour["target"], period).where(nt.notnull())
-    nearest = other.isel(item=np.abs(other.fillna(np.inf)).argmin("item"))
+    other = nontarget_offsets(behaviour)
+    nearest = other.isel(item=np.abs(other.fillna(np.inf)).argmin("item")).transpose("trial", "report")
     rows = []
     for size in np.unique(behaviour["set_size"].values):
         cell = behaviour["set_size"].values == size
         err_all = behaviour["error"].values[cell]
-        corr = (circular_correlation(err_all[:, 0], err_all[:, 1], period)
-                if behaviour.sizes["report"] == 2 else np.nan)
+        corr = (
+            circular_correlation(err_all[:, 0], err_all[:, 1], period)
+            if behaviour.sizes["report"] == 2
+            else np.nan
+        )
         for r, report in enumerate(behaviour["report"].values):
             err = err_all[:, r]
             ok = np.isfinite(err)
             near = nearest.values[cell, r]
             signed = err * np.sign(near)
             close = ok & np.isfinite(near) & (np.abs(near) < period / 4)
-            rows.append({
-                "source": source, "set_size": int(size), "report": int(report), "n": int(ok.sum()),
-                "circ_sd_deg": _deg(circular_sd(err[ok], period)),
-                "median_abs_error_deg": _deg(np.median(np.abs(err[ok]))),
-                "mean_error_deg": _deg(np.mean(err[ok])),
-                "bias_index_deg": _deg(np.mean(signed[close])) if close.any() else np.nan,
-                "error_correlation": corr,
-            })
+            rows.append(
+                {
+                    "source": source,
+                    "set_size": int(size),
+                    "report": int(report),
+                    "n": int(ok.sum()),
+                    "circ_sd_deg": _deg(circular_sd(err[ok], period)),
+                    "median_abs_error_deg": _deg(np.median(np.abs(err[ok]))),
+                    "mean_error_deg": _deg(np.mean(err[ok])),
+                    "bias_index_deg": _deg(np.mean(signed[close])) if close.any() else np.nan,
+                    "error_correlation": corr,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -205,9 +223,8 @@ def bias_curve(behaviour: xr.Dataset, source: str, n_bins: int = 12) -> pd.DataF
     """
     check_range("bias_curve", "n_bins", n_bins, 2, 360)
     period = behaviour.attrs["period"]
-    nt = nontarget_errors(behaviour)
-    offset = circular_error(behaviour["item_value"], behaviour["target"], period).where(nt.notnull())
-    error = behaviour["error"].broadcast_like(offset)
+    offset = nontarget_offsets(behaviour)
+    error = behaviour["error"].broadcast_like(offset).transpose(*offset.dims)
     edges = np.linspace(-period / 2, period / 2, n_bins + 1)
     centres = 0.5 * (edges[1:] + edges[:-1])
     rows = []
@@ -222,10 +239,16 @@ def bias_curve(behaviour: xr.Dataset, source: str, n_bins: int = 12) -> pd.DataF
             which = np.clip(np.digitize(off[ok], edges) - 1, 0, n_bins - 1)
             for b in range(n_bins):
                 sel = which == b
-                rows.append({"source": source, "set_size": int(size), "report": int(report),
-                             "offset_deg": _deg(centres[b]),
-                             "mean_error_deg": _deg(np.mean(err[ok][sel])) if sel.any() else np.nan,
-                             "n": int(sel.sum())})
+                rows.append(
+                    {
+                        "source": source,
+                        "set_size": int(size),
+                        "report": int(report),
+                        "offset_deg": _deg(centres[b]),
+                        "mean_error_deg": _deg(np.mean(err[ok][sel])) if sel.any() else np.nan,
+                        "n": int(sel.sum()),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -248,11 +271,20 @@ def mixture_table(behaviour: xr.Dataset, source: str, by=("subject", "set_size")
             if not ok.any():
                 continue
             fit = fit_mixture(err[ok], nt[index, r][ok], period=period)
-            rows.append({"source": source, **{k: _plain(v) for k, v in zip(by, cell, strict=True)},
-                         "report": int(report), "n": fit["n"], "kappa": fit["kappa"],
-                         "sd_deg": _deg(fit["sd"]), "p_target": fit["p_target"],
-                         "p_nontarget": fit["p_nontarget"], "p_guess": fit["p_guess"],
-                         "loglik": fit["loglik"]})
+            rows.append(
+                {
+                    "source": source,
+                    **{k: _plain(v) for k, v in zip(by, cell, strict=True)},
+                    "report": int(report),
+                    "n": fit["n"],
+                    "kappa": fit["kappa"],
+                    "sd_deg": _deg(fit["sd"]),
+                    "p_target": fit["p_target"],
+                    "p_nontarget": fit["p_nontarget"],
+                    "p_guess": fit["p_guess"],
+                    "loglik": fit["loglik"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -295,8 +327,15 @@ def report_loglik(human_error, model_error, period: float, *, floor: float = 0.0
 # Comparing models with humans
 
 
-def rank_conditions(behaviour: xr.Dataset, reports: xr.Dataset, summary: pd.DataFrame,
-                    mixture: pd.DataFrame, bias: pd.DataFrame, *, floor: float = 0.01) -> pd.DataFrame:
+def rank_conditions(
+    behaviour: xr.Dataset,
+    reports: xr.Dataset,
+    summary: pd.DataFrame,
+    mixture: pd.DataFrame,
+    bias: pd.DataFrame,
+    *,
+    floor: float = 0.01,
+) -> pd.DataFrame:
     """Rank training conditions by how well their simulated reports reproduce the human ones.
 
     Parameters
@@ -325,10 +364,14 @@ def rank_conditions(behaviour: xr.Dataset, reports: xr.Dataset, summary: pd.Data
     rows = []
     for name in reports["condition"].values:
         model_error = reports["error"].sel(condition=name).values
-        row = {"condition": str(name),
-               **{k: _plain(reports[k].sel(condition=name).values)
-                  for k in ("recurrent_noise", "input_noise", "ordinal_weight", "p_trainable", "seed")},
-               "loglik": report_loglik(human_error, model_error, period, floor=floor)}
+        row = {
+            "condition": str(name),
+            **{
+                k: _plain(reports[k].sel(condition=name).values)
+                for k in ("recurrent_noise", "input_noise", "ordinal_weight", "p_trainable", "seed")
+            },
+            "loglik": report_loglik(human_error, model_error, period, floor=floor),
+        }
         row.update(_distances(summary, mixture, bias, str(name)))
         rows.append(row)
     table = pd.DataFrame(rows).sort_values("loglik", ascending=False, kind="stable")
@@ -338,18 +381,23 @@ def rank_conditions(behaviour: xr.Dataset, reports: xr.Dataset, summary: pd.Data
 
 def _distances(summary, mixture, bias, name) -> dict:
     """Distances between one condition's summary statistics and the humans'."""
+
     def paired(table, keys, column):
         h = table[table["source"] == "human"].set_index(keys)[column]
         m = table[table["source"] == name].set_index(keys)[column]
         return (m - h.reindex(m.index)).dropna()
 
     cells = ["set_size", "report"]
-    weights = sum(paired(mixture, ["subject", *cells], p).abs() for p in ("p_target", "p_nontarget", "p_guess"))
+    weights = sum(
+        paired(mixture, ["subject", *cells], p).abs() for p in ("p_target", "p_nontarget", "p_guess")
+    )
     corr = paired(summary, cells, "error_correlation")
     return {
         "sd_distance_deg": float(paired(summary, cells, "circ_sd_deg").abs().mean()),
         "mixture_distance": float((weights / 2).mean()),
-        "bias_distance_deg": float(np.sqrt((paired(bias, [*cells, "offset_deg"], "mean_error_deg") ** 2).mean())),
+        "bias_distance_deg": float(
+            np.sqrt((paired(bias, [*cells, "offset_deg"], "mean_error_deg") ** 2).mean())
+        ),
         "correlation_distance": float(corr.abs().mean()) if len(corr) else np.nan,
     }
 
@@ -366,18 +414,25 @@ def parameter_recovery(reports: xr.Dataset, *, floor: float = 0.01) -> pd.DataFr
     uniform), ``attributed`` (True for the best candidate of each true condition).
     """
     if reports.sizes["repeat"] < 2:
-        raise PinfitInputError("parameter_recovery", "n_repeats", "needs at least 2 repeats per trial",
-                               "set n_repeats >= 2")
+        raise PinfitInputError(
+            "parameter_recovery", "n_repeats", "needs at least 2 repeats per trial", "set n_repeats >= 2"
+        )
     period = reports.attrs["period"]
     err = reports["error"]
     rows = []
     for true in err["condition"].values:
         pseudo = err.sel(condition=true, repeat=0).values
-        lls = [report_loglik(pseudo, err.sel(condition=c).isel(repeat=slice(1, None)).values, period, floor=floor)
-               for c in err["condition"].values]
+        lls = [
+            report_loglik(
+                pseudo, err.sel(condition=c).isel(repeat=slice(1, None)).values, period, floor=floor
+            )
+            for c in err["condition"].values
+        ]
         best = int(np.argmax(lls))
-        rows += [{"true_condition": str(true), "candidate": str(c), "loglik": ll, "attributed": i == best}
-                 for i, (c, ll) in enumerate(zip(err["condition"].values, lls, strict=True))]
+        rows += [
+            {"true_condition": str(true), "candidate": str(c), "loglik": ll, "attributed": i == best}
+            for i, (c, ll) in enumerate(zip(err["condition"].values, lls, strict=True))
+        ]
     return pd.DataFrame(rows)
 
 
@@ -393,18 +448,40 @@ def task_for_dataset(behaviour: xr.Dataset, *, task: str, report: str, **setting
 
     for name in ("item_value", "probed", "response", "target", "error", "set_size", "delay", "subject"):
         if name not in behaviour:
-            raise PinfitInputError("behaviour dataset", name, "missing from the behaviour store",
-                                   "re-ingest the dataset with the behaviour reader")
+            raise PinfitInputError(
+                "behaviour dataset",
+                name,
+                "missing from the behaviour store",
+                "re-ingest the dataset with the behaviour reader",
+            )
     if "period" not in behaviour.attrs:
-        raise PinfitInputError("behaviour dataset", "period", "missing from the store's attrs",
-                               "re-ingest the dataset with the behaviour reader")
+        raise PinfitInputError(
+            "behaviour dataset",
+            "period",
+            "missing from the store's attrs",
+            "re-ingest the dataset with the behaviour reader",
+        )
     sizes = sorted(int(s) for s in np.unique(behaviour["set_size"].values))
-    return tasks.make_task(design=task, report=report, n_items=int(behaviour.sizes["item"]),
-                           period=float(behaviour.attrs["period"]), set_sizes=sizes, **settings)
+    return tasks.make_task(
+        design=task,
+        report=report,
+        n_items=int(behaviour.sizes["item"]),
+        period=float(behaviour.attrs["period"]),
+        set_sizes=sizes,
+        **settings,
+    )
 
 
-def train_behaviour_networks(behaviour_path, output_dir, *, task: dict, conditions: dict, training: dict,
-                             device: str = "auto", checkpoint=None) -> list[Path]:
+def train_behaviour_networks(
+    behaviour_path,
+    output_dir,
+    *,
+    task: dict,
+    conditions: dict,
+    training: dict,
+    device: str = "auto",
+    checkpoint=None,
+) -> list[Path]:
     """Train one network per condition of the sweep on the dataset's task, batched in one job.
 
     ``task`` holds :func:`task_for_dataset` settings, ``conditions`` the lists swept by
@@ -416,8 +493,6 @@ def train_behaviour_networks(behaviour_path, output_dir, *, task: dict, conditio
     behaviour = read_dataset(behaviour_path)
     spec = task_for_dataset(behaviour, **task)
     conds = sweep_conditions(**conditions)
-    for cond in conds:
-        cond.check(spec)
     rnn.check_task_fits(spec, behaviour)
     networks = rnn.train_networks(spec, conds, device=device, checkpoint=checkpoint, **training)
     out = Path(output_dir)
@@ -430,21 +505,31 @@ def train_behaviour_networks(behaviour_path, output_dir, *, task: dict, conditio
     return paths
 
 
-def simulate_behaviour_reports(behaviour_path, network_paths, output_path, *, n_repeats: int, seed: int,
-                               chunk_size: int, device: str = "auto") -> Path:
+def simulate_behaviour_reports(
+    behaviour_path,
+    network_paths,
+    output_path,
+    *,
+    n_repeats: int,
+    seed: int,
+    chunk_size: int,
+    device: str = "auto",
+) -> Path:
     """Simulate every network store in ``network_paths`` on the dataset's own trials; write the
     reports store (see :func:`pinfit.rnn.simulate_reports`)."""
     from pinfit import rnn
 
     behaviour = read_dataset(behaviour_path)
     networks = [read_dataset(p) for p in network_paths]
-    reports = rnn.simulate_reports(networks, behaviour, n_repeats=n_repeats, seed=seed,
-                                   chunk_size=chunk_size, device=device)
+    reports = rnn.simulate_reports(
+        networks, behaviour, n_repeats=n_repeats, seed=seed, chunk_size=chunk_size, device=device
+    )
     return write_dataset(reports, output_path)
 
 
-def behaviour_statistics(behaviour_path, reports_path, *, summary_path, mixture_path, bias_path,
-                         n_bins: int) -> None:
+def behaviour_statistics(
+    behaviour_path, reports_path, *, summary_path, mixture_path, bias_path, n_bins: int
+) -> None:
     """Summary statistics, mixture fits and bias curves of humans and of every condition."""
     behaviour = read_dataset(behaviour_path)
     reports = read_dataset(reports_path)
@@ -460,20 +545,40 @@ def behaviour_statistics(behaviour_path, reports_path, *, summary_path, mixture_
         write_table(pd.concat(tables[key], ignore_index=True), path)
 
 
-def rank_behaviour_conditions(behaviour_path, reports_path, network_paths, *, summary_path, mixture_path,
-                              bias_path, ranking_path, recovery_path, chosen_path, floor: float) -> str:
+def rank_behaviour_conditions(
+    behaviour_path,
+    reports_path,
+    network_paths,
+    *,
+    summary_path,
+    mixture_path,
+    bias_path,
+    ranking_path,
+    recovery_path,
+    chosen_path,
+    floor: float,
+) -> str:
     """Rank the sweep against the humans, check parameter recovery, copy out the chosen network.
 
     Returns the chosen condition's name.
     """
     behaviour = read_dataset(behaviour_path)
     reports = read_dataset(reports_path)
-    ranking = rank_conditions(behaviour, reports, pd.read_csv(summary_path), pd.read_csv(mixture_path),
-                              pd.read_csv(bias_path), floor=floor)
+    ranking = rank_conditions(
+        behaviour,
+        reports,
+        pd.read_csv(summary_path),
+        pd.read_csv(mixture_path),
+        pd.read_csv(bias_path),
+        floor=floor,
+    )
     recovery = parameter_recovery(reports, floor=floor)
     hits = recovery[recovery["attributed"]]
-    log.info("parameter recovery: %d of %d conditions attributed to themselves",
-             int((hits["true_condition"] == hits["candidate"]).sum()), len(hits))
+    log.info(
+        "parameter recovery: %d of %d conditions attributed to themselves",
+        int((hits["true_condition"] == hits["candidate"]).sum()),
+        len(hits),
+    )
     chosen = str(ranking["condition"].iloc[0])
     network = next(ds for ds in map(read_dataset, network_paths) if ds.attrs["condition"] == chosen)
     network.attrs["chosen_by"] = "highest log-likelihood of the human reports (ranking.csv)"

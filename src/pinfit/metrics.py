@@ -23,7 +23,10 @@ def _reduce_dims(data: xr.DataArray, model: xr.DataArray, dims: Sequence[str] | 
         missing = [d for d in dims if d not in arr.dims]
         if missing:
             raise PinfitInputError(
-                "metrics", name, f"lacks dims {missing} (has {list(arr.dims)})", "pass arrays with the same named dims"
+                "metrics",
+                name,
+                f"lacks dims {missing} (has {list(arr.dims)})",
+                "pass arrays with the same named dims",
             )
     return dims
 

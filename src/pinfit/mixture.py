@@ -40,8 +40,11 @@ def a1_inverse(r):
     A1'(kappa) = 1 - A1/kappa - A1^2.
     """
     r = np.clip(np.asarray(r, dtype=float), 1e-9, 1 - 1e-9)
-    kappa = np.where(r < 0.53, 2 * r + r**3 + 5 * r**5 / 6,
-                     np.where(r < 0.85, -0.4 + 1.39 * r + 0.43 / (1 - r), 1 / (r**3 - 4 * r**2 + 3 * r)))
+    kappa = np.where(
+        r < 0.53,
+        2 * r + r**3 + 5 * r**5 / 6,
+        np.where(r < 0.85, -0.4 + 1.39 * r + 0.43 / (1 - r), 1 / (r**3 - 4 * r**2 + 3 * r)),
+    )
     for _ in range(3):
         a = a1(kappa)
         kappa = np.maximum(kappa - (a - r) / (1 - a / kappa - a**2), 1e-9)
@@ -53,8 +56,9 @@ def kappa_to_sd(kappa, period: float = 2 * math.pi):
     return np.sqrt(-2 * np.log(a1(kappa))) * period / (2 * math.pi)
 
 
-def fit_mixture(error, nontarget_error=None, *, period: float = 2 * math.pi, max_iter: int = 5000,
-                tol: float = 1e-9) -> dict:
+def fit_mixture(
+    error, nontarget_error=None, *, period: float = 2 * math.pi, max_iter: int = 5000, tol: float = 1e-9
+) -> dict:
     """Maximum-likelihood fit of the target / non-target / guess mixture.
 
     Parameters
@@ -79,10 +83,17 @@ def fit_mixture(error, nontarget_error=None, *, period: float = 2 * math.pi, max
     x = np.asarray(error, dtype=float).ravel() * scale
     n = x.size
     if n == 0 or not np.isfinite(x).all():
-        raise PinfitInputError("fit_mixture", "error", "needs at least one finite error and no NaN",
-                               "drop trials without a response before fitting")
-    nt = (np.full((n, 0), np.nan) if nontarget_error is None
-          else np.asarray(nontarget_error, dtype=float).reshape(n, -1) * scale)
+        raise PinfitInputError(
+            "fit_mixture",
+            "error",
+            "needs at least one finite error and no NaN",
+            "drop trials without a response before fitting",
+        )
+    nt = (
+        np.full((n, 0), np.nan)
+        if nontarget_error is None
+        else np.asarray(nontarget_error, dtype=float).reshape(n, -1) * scale
+    )
     present = np.isfinite(nt)
     m = present.sum(1)
     has_nt = m > 0
@@ -90,7 +101,9 @@ def fit_mixture(error, nontarget_error=None, *, period: float = 2 * math.pi, max
     inv_m = np.where(has_nt, 1.0 / np.maximum(m, 1), 0.0)
 
     # starting grid (kappa, p_nontarget, p_guess) as in Bays et al.'s fitting code
-    grid = np.array([(k, b, g) for k in (1.0, 10.0, 100.0) for b in (0.01, 0.1, 0.4) for g in (0.01, 0.1, 0.4)])
+    grid = np.array(
+        [(k, b, g) for k in (1.0, 10.0, 100.0) for b in (0.01, 0.1, 0.4) for g in (0.01, 0.1, 0.4)]
+    )
     if not has_nt.any():
         grid = np.unique(np.column_stack([grid[:, 0], 0 * grid[:, 1], grid[:, 2]]), axis=0)
     kappa, p_n, p_g = grid[:, 0].copy(), grid[:, 1].copy(), grid[:, 2].copy()
@@ -99,11 +112,15 @@ def fit_mixture(error, nontarget_error=None, *, period: float = 2 * math.pi, max
     previous = np.full(len(grid), -np.inf)
     for iteration in range(max_iter):
         if iteration == _SCREEN_ITERATIONS:  # keep only the best start from here on
-            keep = [int(np.argmax(loglik))]
+            keep = [int(np.argmax(previous))]  # log-likelihoods of the last step
             kappa, p_t, p_n, p_g, previous = kappa[keep], p_t[keep], p_n[keep], p_g[keep], previous[keep]
         w_t = p_t[:, None] * von_mises_pdf(x[None, :], kappa[:, None])
-        w_n = (p_n[:, None, None] * inv_m[None, :, None] * present[None]
-               * von_mises_pdf(nt[None], kappa[:, None, None]))
+        w_n = (
+            p_n[:, None, None]
+            * inv_m[None, :, None]
+            * present[None]
+            * von_mises_pdf(nt[None], kappa[:, None, None])
+        )
         w_g = np.broadcast_to(p_g[:, None] / (2 * math.pi), w_t.shape)
         total = w_t + w_n.sum(2) + w_g
         loglik = np.log(total).sum(1)
@@ -116,13 +133,27 @@ def fit_mixture(error, nontarget_error=None, *, period: float = 2 * math.pi, max
             break
         previous = loglik
     best = int(np.argmax(loglik))
-    return {"kappa": float(kappa[best]), "sd": float(kappa_to_sd(kappa[best], period)),
-            "p_target": float(p_t[best]), "p_nontarget": float(p_n[best]), "p_guess": float(p_g[best]),
-            "loglik": float(loglik[best]), "n": int(n)}
+    return {
+        "kappa": float(kappa[best]),
+        "sd": float(kappa_to_sd(kappa[best], period)),
+        "p_target": float(p_t[best]),
+        "p_nontarget": float(p_n[best]),
+        "p_guess": float(p_g[best]),
+        "loglik": float(loglik[best]),
+        "n": int(n),
+    }
 
 
-def sample_mixture(n: int, *, kappa: float, p_target: float, p_nontarget: float, n_nontargets: int = 2,
-                   period: float = 2 * math.pi, seed: int = 0) -> dict:
+def sample_mixture(
+    n: int,
+    *,
+    kappa: float,
+    p_target: float,
+    p_nontarget: float,
+    n_nontargets: int = 2,
+    period: float = 2 * math.pi,
+    seed: int = 0,
+) -> dict:
     """Draw reports from the mixture (for recovery checks).
 
     Targets and non-targets are uniform on [0, period); non-target responses pick one

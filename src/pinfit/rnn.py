@@ -75,7 +75,11 @@ class RateNetworks(torch.nn.Module):
             mats["W_out"].append(torch.randn(n_outputs, n_units, generator=gen) / math.sqrt(n_units))
         J0 = torch.stack(mats["J"])
         return cls(
-            torch.stack(mats["W_in"]), J0.clone(), J0, torch.stack(mats["mask"]), torch.stack(mats["W_out"]),
+            torch.stack(mats["W_in"]),
+            J0.clone(),
+            J0,
+            torch.stack(mats["mask"]),
+            torch.stack(mats["W_out"]),
             torch.zeros(len(conditions), n_units),
             torch.tensor([c.recurrent_noise for c in conditions]),
             torch.tensor([c.input_noise for c in conditions]),
@@ -124,6 +128,18 @@ def _draw_noise(generators, shape_in, shape_rec, device):
     return xi, eta
 
 
+def _trial_noise(seed: int, repeat: int, trials, shape_in, n_units: int, device):
+    """Noise draws (1, trial, time, input) and (1, trial, time, unit) seeded per (seed, repeat,
+    trial), so a simulated trial's noise does not depend on how trials are chunked."""
+    gen = torch.Generator()
+    xi, eta = [], []
+    for trial in trials:
+        gen.manual_seed((int(seed) << 40) + (int(repeat) << 24) + int(trial))
+        xi.append(torch.randn(shape_in, generator=gen))
+        eta.append(torch.randn(shape_in[0], n_units, generator=gen))
+    return torch.stack(xi)[None].to(device), torch.stack(eta)[None].to(device)
+
+
 def _clip_per_network(parameters, max_norm: float) -> None:
     """Scale each network's gradient (all its parameters together) to norm <= max_norm."""
     grads = [p.grad for p in parameters if p.grad is not None]
@@ -147,7 +163,9 @@ def task_loss(outputs, targets, mask, spec: tasks.TaskSpec, ordinal_weight):
 
 def _batch(spec, generators, batch_size, n_steps, device):
     """One batch of fresh training trials per network (K, trial, time, ...)."""
-    built = [tasks.build_trials(spec, tasks.sample_conditions(spec, batch_size, g), n_steps) for g in generators]
+    built = [
+        tasks.build_trials(spec, tasks.sample_trials(spec, batch_size, g), n_steps) for g in generators
+    ]
     return [torch.stack(parts).to(device) for parts in zip(*built, strict=True)]
 
 
@@ -204,13 +222,20 @@ def train_networks(
     check_range(where, "checkpoint_every", checkpoint_every, 1, 10**7)
     check_range(where, "record_every", record_every, 1, 10**7)
     if not conditions:
-        raise PinfitInputError(where, "conditions", "no training conditions", "list at least one value per key")
+        raise PinfitInputError(
+            where, "conditions", "no training conditions", "list at least one value per key"
+        )
     for cond in conditions:
         cond.check(spec)
     dev = choose_device(device)
     generators = [torch.Generator().manual_seed(c.seed) for c in conditions]
     model = RateNetworks.initialise(
-        conditions, n_units, len(spec.input_names), len(spec.output_names), g=g, alpha=spec.dt / tau,
+        conditions,
+        n_units,
+        len(spec.input_names),
+        len(spec.output_names),
+        g=g,
+        alpha=spec.dt / tau,
         generators=generators,
     ).to(dev)
     optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
@@ -227,8 +252,15 @@ def train_networks(
                 gen.set_state(s)
             history, start = state["history"], state["step"]
             log.info("resumed %d networks from %s at step %d", len(names), checkpoint, start)
-    log.info("training %d networks (%s) on %s, %d steps of %d trials x %d time steps",
-             len(names), ", ".join(names), dev, steps, batch_size, n_steps)
+    log.info(
+        "training %d networks (%s) on %s, %d steps of %d trials x %d time steps",
+        len(names),
+        ", ".join(names),
+        dev,
+        steps,
+        batch_size,
+        n_steps,
+    )
     bar = progress(total=steps, desc="train")
     bar.update(start)
     for step in range(start, steps):
@@ -249,8 +281,15 @@ def train_networks(
     bar.close()
     if checkpoint is not None and Path(checkpoint).exists():
         Path(checkpoint).unlink()
-    train = {"n_units": n_units, "tau": tau, "g": g, "steps": steps, "batch_size": batch_size,
-             "learning_rate": learning_rate, "grad_clip": grad_clip}
+    train = {
+        "n_units": n_units,
+        "tau": tau,
+        "g": g,
+        "steps": steps,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "grad_clip": grad_clip,
+    }
     return [network_dataset(model, k, conditions[k], spec, history, train) for k in range(len(conditions))]
 
 
@@ -258,14 +297,23 @@ def _save_checkpoint(path, model, optimiser, generators, names, history, step) -
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(),
-                "generators": [g.get_state() for g in generators], "names": names,
-                "history": history, "step": step}, tmp)
+    torch.save(
+        {
+            "model": model.state_dict(),
+            "optimiser": optimiser.state_dict(),
+            "generators": [g.get_state() for g in generators],
+            "names": names,
+            "history": history,
+            "step": step,
+        },
+        tmp,
+    )
     os.replace(tmp, path)
 
 
-def network_dataset(model: RateNetworks, k: int, condition: Condition, spec: tasks.TaskSpec,
-                    history, train: dict) -> xr.Dataset:
+def network_dataset(
+    model: RateNetworks, k: int, condition: Condition, spec: tasks.TaskSpec, history, train: dict
+) -> xr.Dataset:
     """Network ``k`` of a batch as a store in the CONTRIBUTING network format.
 
     Returns
@@ -277,6 +325,7 @@ def network_dataset(model: RateNetworks, k: int, condition: Condition, spec: tas
     ``p_trainable``, ``seed``, ``condition`` (name), ``task`` (dict of task settings) and the
     training settings.
     """
+
     def np_(t):
         return t[k].detach().cpu().numpy()
 
@@ -292,24 +341,42 @@ def network_dataset(model: RateNetworks, k: int, condition: Condition, spec: tas
             "b": (("unit",), np_(model.b)),
             "loss": (("step",), np.array([h[k] for _, h in history], dtype=np.float64)),
         },
-        coords={"unit": units, "unit_pre": units, "input": spec.input_names,
-                "output": spec.output_names, "step": steps},
+        coords={
+            "unit": units,
+            "unit_pre": units,
+            "input": spec.input_names,
+            "output": spec.output_names,
+            "step": steps,
+        },
         attrs=provenance(
-            phi="tanh", tau=train["tau"], dt=spec.dt, condition=condition.name,
-            **dataclasses.asdict(condition), task=spec.to_attrs(), training=train,
+            phi="tanh",
+            tau=train["tau"],
+            dt=spec.dt,
+            condition=condition.name,
+            **dataclasses.asdict(condition),
+            task=spec.to_attrs(),
+            training=train,
         ),
     )
     return ds
 
 
-def networks_from_datasets(networks: list[xr.Dataset], device: str = "auto") -> tuple[RateNetworks, tasks.TaskSpec]:
+def networks_from_datasets(
+    networks: list[xr.Dataset], device: str = "auto"
+) -> tuple[RateNetworks, tasks.TaskSpec]:
     """Re-create a batch of networks (and their shared task) from network stores."""
     if not networks:
-        raise PinfitInputError("behaviour networks", "networks", "no network given", "pass at least one store")
+        raise PinfitInputError(
+            "behaviour networks", "networks", "no network given", "pass at least one store"
+        )
     specs = [n.attrs["task"] for n in networks]
     if any(s != specs[0] for s in specs) or len({n.attrs["dt"] / n.attrs["tau"] for n in networks}) != 1:
-        raise PinfitInputError("behaviour networks", "task", "networks batched together must share task "
-                               "settings and dt/tau", "simulate networks of different tasks separately")
+        raise PinfitInputError(
+            "behaviour networks",
+            "task",
+            "networks batched together must share task settings and dt/tau",
+            "simulate networks of different tasks separately",
+        )
     spec = tasks.task_from_attrs(dict(specs[0]))
 
     def stack(name, dtype=torch.float32):
@@ -317,7 +384,12 @@ def networks_from_datasets(networks: list[xr.Dataset], device: str = "auto") -> 
 
     J = stack("J")
     model = RateNetworks(
-        stack("W_in"), J, J.clone(), stack("mask", torch.bool), stack("W_out"), stack("b"),
+        stack("W_in"),
+        J,
+        J.clone(),
+        stack("mask", torch.bool),
+        stack("W_out"),
+        stack("b"),
         torch.tensor([float(n.attrs["recurrent_noise"]) for n in networks]),
         torch.tensor([float(n.attrs["input_noise"]) for n in networks]),
         alpha=networks[0].attrs["dt"] / networks[0].attrs["tau"],
@@ -372,12 +444,20 @@ def record_activity(
         draws = _draw_noise([gen], inputs.shape[1:], (*inputs.shape[1:3], model.J.shape[1]), model.J.device)
     with torch.no_grad():
         rates, outputs = model(inputs, draws)
-    ds = trials[["inputs", "events"]].assign(
-        rate=(("trial", "time", "unit"), rates[0].cpu().numpy()),
-        output=(("trial", "time", "output"), outputs[0].cpu().numpy()),
-    ).assign_coords(unit=network["unit"].values)
-    ds.attrs = {"epochs": {e: float(v) for e, v in zip(ds["event"].values, ds["events"].values[0], strict=True)},
-                "condition": network.attrs.get("condition", ""), "seed": int(seed), "noise": bool(noise)}
+    ds = (
+        trials[["inputs", "events"]]
+        .assign(
+            rate=(("trial", "time", "unit"), rates[0].cpu().numpy()),
+            output=(("trial", "time", "output"), outputs[0].cpu().numpy()),
+        )
+        .assign_coords(unit=network["unit"].values)
+    )
+    ds.attrs = {
+        "epochs": {e: float(v) for e, v in zip(ds["event"].values, ds["events"].values[0], strict=True)},
+        "condition": network.attrs.get("condition", ""),
+        "seed": int(seed),
+        "noise": bool(noise),
+    }
     return ds
 
 
@@ -406,7 +486,8 @@ def simulate_reports(
 
     Every trial keeps its item values, set size, probed item(s) and delay (NaN delays use the
     midpoint of the training range). All networks see the same noise draws (common random
-    numbers), so differences between conditions are not sampling noise of the draws.
+    numbers), so differences between conditions are not sampling noise of the draws; each
+    (repeat, trial) has its own seeded draws, so results do not depend on ``chunk_size``.
 
     Parameters
     ----------
@@ -430,16 +511,17 @@ def simulate_reports(
     """
     from pinfit.behaviour import circular_error
 
-    check_range("simulate_reports", "n_repeats", n_repeats, 1, 10**5)
+    check_range("simulate_reports", "n_repeats", n_repeats, 1, 65535)  # 16 bits of the noise seed
     check_range("simulate_reports", "chunk_size", chunk_size, 1, 10**7)
     model, spec = networks_from_datasets(networks, device)
     check_task_fits(spec, behaviour)
     probed = behaviour["probed"].values[:, 0] if spec.report == "probed" else None
-    trials = tasks.trial_tensors(spec, behaviour["item_value"], probed=probed, delay=behaviour["delay"].values)
+    trials = tasks.trial_tensors(
+        spec, behaviour["item_value"], probed=probed, delay=behaviour["delay"].values
+    )
     n_trials = trials["values"].shape[0]
     n_steps = tasks.max_steps(spec, delay_max=float(trials["delay"].max()), jitter=0.0)
     responses = np.empty((len(networks), n_repeats, n_trials, spec.n_reports))
-    gen = torch.Generator().manual_seed(int(seed))
     dev = model.J.device
     bar = progress(total=n_repeats * n_trials, desc="simulate", unit="trial")
     with torch.no_grad():
@@ -449,7 +531,9 @@ def simulate_reports(
                 chunk = {k: v[idx] for k, v in trials.items()}
                 inputs, _, mask = (t.to(dev) for t in tasks.build_trials(spec, chunk, n_steps))
                 b = inputs.shape[0]
-                xi, eta = _draw_noise([gen], inputs.shape, (b, n_steps, model.J.shape[1]), dev)
+                xi, eta = _trial_noise(
+                    seed, rep, range(idx.start, idx.stop), inputs.shape[1:], model.J.shape[1], dev
+                )
                 shape = (len(networks), -1, -1, -1)
                 _, outputs = model(inputs[None].expand(*shape), (xi.expand(*shape), eta.expand(*shape)))
                 responses[:, rep, idx] = decode_reports(outputs, mask[None], spec).cpu().numpy()
@@ -458,12 +542,19 @@ def simulate_reports(
     names = [n.attrs["condition"] for n in networks]
     dims = ("condition", "repeat", "trial", "report")
     target = behaviour["target"].values[None, None]
-    params = {k: ("condition", [n.attrs[k] for n in networks])
-              for k in ("recurrent_noise", "input_noise", "ordinal_weight", "p_trainable", "seed")}
+    params = {
+        k: ("condition", [n.attrs[k] for n in networks])
+        for k in ("recurrent_noise", "input_noise", "ordinal_weight", "p_trainable", "seed")
+    }
     return xr.Dataset(
         {"response": (dims, responses), "error": (dims, circular_error(responses, target, spec.period))},
-        coords={"condition": names, "repeat": np.arange(n_repeats), "trial": behaviour["trial"].values,
-                "report": behaviour["report"].values, **params},
+        coords={
+            "condition": names,
+            "repeat": np.arange(n_repeats),
+            "trial": behaviour["trial"].values,
+            "report": behaviour["report"].values,
+            **params,
+        },
         attrs=provenance(period=spec.period, seed=int(seed), n_repeats=int(n_repeats)),
     )
 
@@ -473,18 +564,32 @@ def check_task_fits(spec: tasks.TaskSpec, behaviour: xr.Dataset) -> None:
     where = "behaviour dataset vs task"
     period = float(behaviour.attrs.get("period", float("nan")))
     if not math.isclose(period, spec.period, rel_tol=1e-6):
-        raise PinfitInputError(where, "period", f"dataset period {period:.6g} rad, task period {spec.period:.6g}",
-                               "let the task take its period from the dataset")
+        raise PinfitInputError(
+            where,
+            "period",
+            f"dataset period {period:.6g} rad, task period {spec.period:.6g}",
+            "let the task take its period from the dataset",
+        )
     if behaviour.sizes.get("report") != spec.n_reports:
         raise PinfitInputError(
-            where, "report", f"dataset has {behaviour.sizes.get('report')} reports per trial, task "
+            where,
+            "report",
+            f"dataset has {behaviour.sizes.get('report')} reports per trial, task "
             f"report={spec.report!r} gives {spec.n_reports}",
             "use report 'all' for designs reporting every item, 'probed' for one cued report",
         )
     sizes = np.unique(behaviour["set_size"].values)
     if sizes.max() > spec.n_items:
-        raise PinfitInputError(where, "set_size", f"largest set size {sizes.max()} exceeds n_items {spec.n_items}",
-                               "raise n_items")
+        raise PinfitInputError(
+            where,
+            "set_size",
+            f"largest set size {sizes.max()} exceeds n_items {spec.n_items}",
+            "raise n_items",
+        )
     if spec.report == "all" and not (behaviour["probed"].values == np.arange(spec.n_reports)).all():
-        raise PinfitInputError(where, "probed", "report 'all' needs report k to be about item k",
-                               "reorder the reports or use report 'probed'")
+        raise PinfitInputError(
+            where,
+            "probed",
+            "report 'all' needs report k to be about item k",
+            "reorder the reports or use report 'probed'",
+        )

@@ -149,13 +149,17 @@ def make_task(
     set_sizes = tuple(int(s) for s in (set_sizes if set_sizes is not None else [n_items]))
     if not set_sizes or any(s < 1 or s > n_items for s in set_sizes):
         raise PinfitInputError(
-            where, "set_sizes", f"must be non-empty, each in [1, {n_items}]; got {list(set_sizes)}",
+            where,
+            "set_sizes",
+            f"must be non-empty, each in [1, {n_items}]; got {list(set_sizes)}",
             "list set sizes between 1 and n_items",
         )
     if report == "all" and set(set_sizes) != {n_items}:
         raise PinfitInputError(
-            where, "report", f"'all' reports every item, so every set size must be {n_items}; "
-            f"got set sizes {list(set_sizes)}", "use report 'probed' for designs with varying set size",
+            where,
+            "report",
+            f"'all' reports every item, so every set size must be {n_items}; got set sizes {list(set_sizes)}",
+            "use report 'probed' for designs with varying set size",
         )
     check_range(where, "n_tuned", n_tuned, 2, 1024)
     check_range(where, "tuning_exponent", tuning_exponent, 0.0, 64.0, low_open=True)
@@ -169,9 +173,22 @@ def make_task(
     check_range(where, "delay_max", delay_max, delay_min, 600.0)
     check_range(where, "jitter", jitter, 0.0, 1.0, high_open=True)
     return TaskSpec(
-        design, n_items, float(period), report, set_sizes, int(n_tuned),
-        float(tuning_exponent), float(input_amplitude), float(fixation), float(stimulus), float(gap),
-        float(delay_min), float(delay_max), float(response), float(jitter), float(dt),
+        design,
+        n_items,
+        float(period),
+        report,
+        set_sizes,
+        int(n_tuned),
+        float(tuning_exponent),
+        float(input_amplitude),
+        float(fixation),
+        float(stimulus),
+        float(gap),
+        float(delay_min),
+        float(delay_max),
+        float(response),
+        float(jitter),
+        float(dt),
     )
 
 
@@ -184,7 +201,7 @@ def task_from_attrs(attrs: dict) -> TaskSpec:
 # Tensor builders (used inside the engines)
 
 
-def sample_conditions(spec: TaskSpec, n_trials: int, generator: torch.Generator) -> dict:
+def sample_trials(spec: TaskSpec, n_trials: int, generator: torch.Generator) -> dict:
     """Draw training trials: item values, set sizes, probed items, slots and durations.
 
     Returns a dict of tensors on CPU: ``values`` (trial, item) rad with NaN beyond the set
@@ -210,8 +227,12 @@ def sample_conditions(spec: TaskSpec, n_trials: int, generator: torch.Generator)
         n_trials, generator=g, dtype=torch.float64
     )
     return {
-        "values": values, "probed": probed, "slots": slots,
-        "stimulus": jittered(spec.stimulus), "gap": jittered(spec.gap), "delay": delay,
+        "values": values,
+        "probed": probed,
+        "slots": slots,
+        "stimulus": jittered(spec.stimulus),
+        "gap": jittered(spec.gap),
+        "delay": delay,
     }
 
 
@@ -246,13 +267,15 @@ def tuned_response(spec: TaskSpec, values: torch.Tensor) -> torch.Tensor:
     return torch.nan_to_num(rate, nan=0.0)
 
 
-def build_trials(spec: TaskSpec, trials: dict, n_steps: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def build_trials(
+    spec: TaskSpec, trials: dict, n_steps: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Inputs, target outputs and loss mask for a batch of trials.
 
     Parameters
     ----------
     trials : dict
-        As returned by :func:`sample_conditions`.
+        As returned by :func:`sample_trials`.
     n_steps : int
         Length of the time grid (``time = arange(n_steps) * dt``).
 
@@ -327,8 +350,13 @@ def make_trials(
     item_times, go = event_times(spec, trials["stimulus"], trials["gap"], trials["delay"])
     events = torch.cat([item_times.reshape(len(go), -1), item_times[:, :, 1].max(1).values[:, None], go], 1)
     trial = item_values["trial"].values if "trial" in item_values.coords else np.arange(inputs.shape[0])
-    coords = {"trial": trial, "time": np.arange(n_steps) * spec.dt, "input": spec.input_names,
-              "output": spec.output_names, "event": spec.event_names}
+    coords = {
+        "trial": trial,
+        "time": np.arange(n_steps) * spec.dt,
+        "input": spec.input_names,
+        "output": spec.output_names,
+        "event": spec.event_names,
+    }
     ds = xr.Dataset(
         {
             "inputs": (("trial", "time", "input"), inputs.numpy()),
@@ -350,25 +378,49 @@ def trial_tensors(spec: TaskSpec, item_values: xr.DataArray, *, probed=None, del
     """
     where = "behaviour trials"
     if tuple(item_values.dims) != ("trial", "item"):
-        raise PinfitInputError(where, "item_value", f"dims must be (trial, item); got {item_values.dims}",
-                               "transpose or rename to (trial, item)")
+        raise PinfitInputError(
+            where,
+            "item_value",
+            f"dims must be (trial, item); got {item_values.dims}",
+            "transpose or rename to (trial, item)",
+        )
     values = torch.as_tensor(np.asarray(item_values.values, dtype=np.float64))
     n, n_given = values.shape
     if n_given > spec.n_items:
-        raise PinfitInputError(where, "item", f"{n_given} items per trial but the task has {spec.n_items}",
-                               "raise n_items to the dataset's largest set size")
+        raise PinfitInputError(
+            where,
+            "item",
+            f"{n_given} items per trial but the task has {spec.n_items}",
+            "raise n_items to the dataset's largest set size",
+        )
     if n_given < spec.n_items:
-        values = torch.cat([values, torch.full((n, spec.n_items - n_given), torch.nan, dtype=torch.float64)], 1)
+        values = torch.cat(
+            [values, torch.full((n, spec.n_items - n_given), torch.nan, dtype=torch.float64)], 1
+        )
     finite = values[torch.isfinite(values)]
     if finite.numel() and (finite.min() < 0 or finite.max() >= spec.period):
-        raise PinfitInputError(where, "item_value", f"values must lie in [0, period={spec.period:.4g}) rad",
-                               "wrap item values with pinfit.behaviour.wrap_angle(x, period) % period")
-    probed_t = torch.zeros(n, dtype=torch.long) if probed is None else torch.as_tensor(
-        np.asarray(probed, dtype=np.int64).reshape(n))
-    if probed_t.numel() and (probed_t.min() < 0 or probed_t.max() >= spec.n_items
-                             or not torch.isfinite(values.gather(1, probed_t[:, None])).all()):
-        raise PinfitInputError(where, "probed", "every probed item must be a shown item",
-                               "set probed to an item index below the trial's set size")
+        raise PinfitInputError(
+            where,
+            "item_value",
+            f"values must lie in [0, period={spec.period:.4g}) rad",
+            "wrap item values with pinfit.behaviour.wrap_angle(x, period) % period",
+        )
+    probed_t = (
+        torch.zeros(n, dtype=torch.long)
+        if probed is None
+        else torch.as_tensor(np.asarray(probed, dtype=np.int64).reshape(n))
+    )
+    if probed_t.numel() and (
+        probed_t.min() < 0
+        or probed_t.max() >= spec.n_items
+        or not torch.isfinite(values.gather(1, probed_t[:, None])).all()
+    ):
+        raise PinfitInputError(
+            where,
+            "probed",
+            "every probed item must be a shown item",
+            "set probed to an item index below the trial's set size",
+        )
     mid = 0.5 * (spec.delay_min + spec.delay_max)
     d = np.broadcast_to(np.asarray(mid if delay is None else delay, dtype=np.float64), (n,)).copy()
     d[~np.isfinite(d)] = mid
@@ -376,6 +428,10 @@ def trial_tensors(spec: TaskSpec, item_values: xr.DataArray, *, probed=None, del
         raise PinfitInputError(where, "delay", "delays must be >= 0 s", "fix the dataset's delay column")
     full = torch.ones(n, dtype=torch.float64)
     return {
-        "values": values, "probed": probed_t, "slots": torch.arange(spec.n_items).expand(n, -1).clone(),
-        "stimulus": full * spec.stimulus, "gap": full * spec.gap, "delay": torch.as_tensor(d),
+        "values": values,
+        "probed": probed_t,
+        "slots": torch.arange(spec.n_items).expand(n, -1).clone(),
+        "stimulus": full * spec.stimulus,
+        "gap": full * spec.gap,
+        "delay": torch.as_tensor(d),
     }

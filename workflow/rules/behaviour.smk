@@ -47,7 +47,7 @@ for _dataset in BEHAVIOURS:
             f"logs/{_dataset}/behaviour/train.log",
         benchmark:
             f"benchmarks/{_dataset}/behaviour/train.tsv"
-        threads: 2
+        threads: 1
         resources:
             mem_mb=4000,
             runtime=60,
@@ -72,7 +72,7 @@ rule behaviour_simulate:
         "logs/{dataset}/behaviour/simulate.log",
     benchmark:
         "benchmarks/{dataset}/behaviour/simulate.tsv"
-    threads: 2
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=30,

@@ -1,1 +1,142 @@
-# dynamics stage: rules land here.
+# dynamics stage: the slow-manifold ensemble (trained in chunks, classified, summarised) and the
+# fixed/slow-point finder on ensemble and task networks. Science lives in pinfit.ensemble and
+# pinfit.analysis.{dynamics,mechanisms}; these rules only wire paths and parameters.
+
+ENSEMBLE = config["ensemble"]
+ENSEMBLE_CHUNKS = list(range(ENSEMBLE["n_chunks"]))
+ENSEMBLE_FINDER = {k: v for k, v in ENSEMBLE["fixed_points"].items() if k != "n_starts"}
+
+
+wildcard_constraints:
+    chunk=r"\d+",
+
+
+rule ensemble_train:
+    output:
+        directory("results/ensemble/networks/chunk{chunk}.zarr"),
+    log:
+        "logs/ensemble/networks/chunk{chunk}.log",
+    benchmark:
+        "benchmarks/ensemble/networks/chunk{chunk}.tsv"
+    params:
+        grid={k: ENSEMBLE[k] for k in ("g", "sparsity", "feedback_scale", "n_seeds", "n_chunks")},
+        task=ENSEMBLE["task"],
+        training={k: ENSEMBLE[k] for k in ("n_units", "n_train_trials", "learn_every", "alpha", "init_scale", "seed")},
+        device=config["device"],
+    threads: ENSEMBLE["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+        gpu=ENSEMBLE["gpu"],
+    script:
+        "../scripts/dynamics_train_ensemble.py"
+
+
+rule ensemble_mechanisms:
+    input:
+        "results/ensemble/networks/chunk{chunk}.zarr",
+    output:
+        directory("results/ensemble/analysis/chunk{chunk}_mechanisms.zarr"),
+    log:
+        "logs/ensemble/analysis/chunk{chunk}_mechanisms.log",
+    benchmark:
+        "benchmarks/ensemble/analysis/chunk{chunk}_mechanisms.tsv"
+    params:
+        classify=ENSEMBLE["classify"],
+        decay=ENSEMBLE["decay"],
+        noise=ENSEMBLE["noise"],
+        seed=ENSEMBLE["seed"],
+        device=config["device"],
+    threads: ENSEMBLE["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+        gpu=ENSEMBLE["gpu"],
+    script:
+        "../scripts/dynamics_ensemble_mechanisms.py"
+
+
+rule ensemble_fixed_points:
+    input:
+        "results/ensemble/networks/chunk{chunk}.zarr",
+    output:
+        zarr=directory("results/ensemble/analysis/chunk{chunk}_fixed_points.zarr"),
+        csv="results/ensemble/analysis/chunk{chunk}_fixed_points.csv",
+    log:
+        "logs/ensemble/analysis/chunk{chunk}_fixed_points.log",
+    benchmark:
+        "benchmarks/ensemble/analysis/chunk{chunk}_fixed_points.tsv"
+    params:
+        n_starts=ENSEMBLE["fixed_points"]["n_starts"],
+        finder=ENSEMBLE_FINDER,
+        seed=ENSEMBLE["seed"],
+        device=config["device"],
+    threads: ENSEMBLE["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+        gpu=ENSEMBLE["gpu"],
+    script:
+        "../scripts/dynamics_ensemble_fixed_points.py"
+
+
+rule ensemble_summary:
+    input:
+        analysis=expand("results/ensemble/analysis/chunk{chunk}_mechanisms.zarr", chunk=ENSEMBLE_CHUNKS),
+        fixed_points=expand("results/ensemble/analysis/chunk{chunk}_fixed_points.csv", chunk=ENSEMBLE_CHUNKS),
+    output:
+        zarr=directory("results/ensemble/analysis/mechanisms.zarr"),
+        csv="results/ensemble/analysis/mechanisms.csv",
+    log:
+        "logs/ensemble/analysis/mechanisms.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/dynamics_ensemble_summary.py"
+
+
+def _behaviour_network_rule():
+    """The behaviour stage's rule writing results/{dataset}/behaviour/{condition}.zarr, if any."""
+    for r in workflow.rules:
+        if any(str(o).endswith("behaviour/{condition}.zarr") for o in r.output):
+            return r
+    return None
+
+
+rule task_fixed_points:
+    input:
+        "results/{dataset}/behaviour/{condition}.zarr",
+    output:
+        zarr=directory("results/{dataset}/analysis/fixed_points_{condition}.zarr"),
+        csv="results/{dataset}/analysis/fixed_points_{condition}.csv",
+    log:
+        "logs/{dataset}/analysis/fixed_points_{condition}.log",
+    benchmark:
+        "benchmarks/{dataset}/analysis/fixed_points_{condition}.tsv"
+    params:
+        finder=ENSEMBLE["task_fixed_points"],
+        seed=ENSEMBLE["seed"],
+        device=config["device"],
+    threads: ENSEMBLE["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=20,
+        gpu=ENSEMBLE["gpu"],
+    script:
+        "../scripts/dynamics_task_fixed_points.py"
+
+
+def dynamics_outputs():
+    """Ensemble summary and chunk finder tables; task-network finder outputs when trainable."""
+    paths = ["results/ensemble/analysis/mechanisms.csv", "results/ensemble/analysis/mechanisms.zarr"]
+    paths += expand("results/ensemble/analysis/chunk{chunk}_fixed_points.csv", chunk=ENSEMBLE_CHUNKS)
+    if _behaviour_network_rule() is not None:
+        for dataset, conditions in ENSEMBLE["task_networks"].items():
+            if dataset in BEHAVIOURS:
+                paths += [f"results/{dataset}/analysis/fixed_points_{c}.csv" for c in conditions]
+    return paths
+
+
+OUTPUT_FUNCTIONS.append(dynamics_outputs)

@@ -1,3 +1,5 @@
+from pinfit.figures.pinning import choose_p
+
 # Figures: one rule per manuscript figure, each drawing only from result stores and tables
 # (package pinfit.figures) and saving PDF, SVG and 300-dpi PNG under results/figures/<dataset>/.
 # The PNGs go into `snakemake --report results/report.html` with the captions in workflow/report/.
@@ -24,8 +26,16 @@ def _shown(names, wanted, preferred=()):
     return next((n for n in preferred if n in names), names[0] if names else None)
 
 
-def _fit_shown(dataset):
-    return _shown(_upstream("pinning_fit_names", dataset), _figures().get("fit_shown", ""))
+def _shown_fits(dataset, prefix="pinning/"):
+    """Fit names (p<p>_seed<seed>) drawn in Figures 1 and 3: `p_shown` (default: smallest,
+    middle and largest fitted p) of `seed_shown` (default: the first seed)."""
+    pinning = stage_config(dataset, "pinning")
+    seed = _figures().get("seed_shown")
+    seed = pinning["seeds"][0] if seed is None else seed
+    if seed not in pinning["seeds"]:
+        raise WorkflowError(f"config: figures.seed_shown: {seed} is not a fitted seed {pinning['seeds']}. "
+                            "Fix: pick one of them or null.")
+    return [f"p{p:g}_seed{seed}" for p in choose_p(pinning["p"], _figures().get("p_shown", []))]
 
 
 def _network_shown(dataset):
@@ -36,7 +46,7 @@ rule figure_activity:
     """Figure 1: data and PINned models (several p) as sequences sorted by peak time, with traces."""
     input:
         recording="results/{dataset}/recording.zarr",
-        fit=lambda wc: f"results/{wc.dataset}/pinning/{_fit_shown(wc.dataset)}.zarr",
+        fits=lambda wc: [f"results/{wc.dataset}/pinning/{name}.zarr" for name in _shown_fits(wc.dataset)],
     output:
         pdf="results/figures/{dataset}/activity.pdf",
         svg="results/figures/{dataset}/activity.svg",
@@ -44,7 +54,6 @@ rule figure_activity:
                    category="1 Data vs model", subcategory="{dataset}"),
     params:
         stem="results/figures/{dataset}/activity",
-        p_shown=lambda wc: _figures().get("p_shown", []),
         n_examples=lambda wc: _figures().get("n_example_traces", 3),
         dpi=lambda wc: _figures().get("dpi", 300),
     log:
@@ -83,7 +92,9 @@ rule figure_pinning:
 rule figure_connectivity:
     """Figure 3: J and dJ against peak-time difference, currents over time, eigenvalue spectra."""
     input:
-        connectivity=lambda wc: f"results/{wc.dataset}/analysis/connectivity_{_fit_shown(wc.dataset)}.zarr",
+        connectivity=lambda wc: [
+            f"results/{wc.dataset}/analysis/connectivity_{name}.zarr" for name in _shown_fits(wc.dataset)
+        ],
     output:
         pdf="results/figures/{dataset}/connectivity.pdf",
         svg="results/figures/{dataset}/connectivity.svg",
@@ -91,7 +102,7 @@ rule figure_connectivity:
                    category="3 Connectivity", subcategory="{dataset}"),
     params:
         stem="results/figures/{dataset}/connectivity",
-        p_shown=lambda wc: _figures().get("p_shown", []),
+        condition=lambda wc: stage_config(wc.dataset, "analysis").get("connectivity", {}).get("condition"),
         dpi=lambda wc: _figures().get("dpi", 300),
     log:
         "logs/{dataset}/figures/connectivity.log",
@@ -152,8 +163,33 @@ rule figure_manifold:
         "../scripts/figures_manifold.py"
 
 
+rule figure_dynamics:
+    """Figure 6: fixed/slow points with trajectories, mechanism shares, memory decay, noise robustness."""
+    input:
+        # dynamics.smk's ensemble_figure_inputs(): {"examples": [store per mechanism, attr
+        # 'mechanism'], "mechanisms": csv, "memory": csv, "noise": csv}.
+        unpack(lambda wc: _upstream("ensemble_figure_inputs")),
+    output:
+        pdf="results/figures/ensemble/dynamics.pdf",
+        svg="results/figures/ensemble/dynamics.svg",
+        png=report("results/figures/ensemble/dynamics.png", caption="../report/dynamics.rst",
+                   category="6 Dynamics", subcategory="ensemble"),
+    params:
+        stem="results/figures/ensemble/dynamics",
+        dpi=lambda wc: _figures().get("dpi", 300),
+    log:
+        "logs/ensemble/figures/dynamics.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    script:
+        "../scripts/figures_dynamics.py"
+
+
 def figure_outputs():
-    """Every figure whose upstream stage is wired in: 1-3 per recording, 4-5 per behaviour dataset."""
+    """Every figure whose upstream stage is wired in: 1-3 per recording, 4-5 per behaviour
+    dataset, 6 for the ensemble."""
     paths = []
     for d in RECORDINGS:
         if _upstream("pinning_fit_names", d):
@@ -164,6 +200,8 @@ def figure_outputs():
             paths.append(f"results/figures/{d}/behaviour.png")
             if _upstream("_two_item_sequential", d):  # analysis.smk: manifolds need two sequential items
                 paths.append(f"results/figures/{d}/manifold.png")
+    if _upstream("ensemble_figure_inputs"):
+        paths.append("results/figures/ensemble/dynamics.png")
     return paths
 
 

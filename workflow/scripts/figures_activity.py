@@ -4,9 +4,8 @@ from pinfit.progress import log_to_file
 log_to_file(snakemake.log[0])
 draw_activity(
     recording=snakemake.input.recording,
-    fit=snakemake.input.fit,
+    fits=list(snakemake.input.fits),
     stem=snakemake.params.stem,
-    p_shown=list(snakemake.params.p_shown),
     n_examples=snakemake.params.n_examples,
     dpi=snakemake.params.dpi,
 )

@@ -3,8 +3,8 @@ from pinfit.progress import log_to_file
 
 log_to_file(snakemake.log[0])
 draw_connectivity(
-    connectivity=snakemake.input.connectivity,
+    connectivity=list(snakemake.input.connectivity),
     stem=snakemake.params.stem,
-    p_shown=list(snakemake.params.p_shown),
+    condition=snakemake.params.condition,
     dpi=snakemake.params.dpi,
 )

@@ -8,8 +8,9 @@ input off, to the autonomous rate dynamics
 so one finder serves them all. Following Sussillo & Barak (2013) and Ghazizadeh & Ching (2021)
 it minimises the speed q(x) = 0.5 ||F(x)||^2 (reported per tau^2, i.e. in units of x^2, so
 tolerances do not depend on the time unit) from many initial states at once: batched L-BFGS
-brings every start close to a minimum of q, nearby minima are merged, and a damped Gauss-Newton
-(Levenberg-Marquardt) polish drives the distinct candidates to machine precision. Minima with
+brings every start towards a minimum of q, end points closer than ``merge_tol`` are merged, and
+a damped Newton polish (Levenberg-Marquardt where Newton fails) drives the distinct candidates
+to machine precision. Minima with
 q below ``fixed_tol`` are fixed points; minima with ``fixed_tol <= q < slow_tol`` are slow points.
 Each point gets its Jacobian (-I + J_eff diag(phi'(x))) / tau, eigenvalues, stability and slow
 directions.
@@ -20,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import scipy.sparse
 import scipy.sparse.csgraph
 import scipy.spatial.distance
@@ -122,6 +124,63 @@ def network_dynamics(network: xr.Dataset, *, device: str = "auto") -> RateDynami
         J = J + tensor(ds["W_fb"], ("network", "unit", "output")) @ tensor(ds["W_out"], ("network", "output", "unit"))
     b = tensor(ds["b"], ("network", "unit")) if "b" in ds else J.new_zeros(J.shape[:2])
     return RateDynamics(J=J, b=b, tau=float(tau), phi=phi)
+
+
+def sample_states(trajectory: torch.Tensor, n_starts: int, *, noise: float, seed: int) -> torch.Tensor:
+    """Initial states drawn uniformly along trajectories (network, run, time, unit), plus noise.
+
+    Returns (network, n_starts, unit); ``noise`` is the std of Gaussian jitter (units of x)
+    that keeps starts off the trajectories themselves, as in Sussillo & Barak (2013).
+    """
+    check_range("sample_states", "n_starts", n_starts, 1)
+    check_range("sample_states", "noise", noise, 0)
+    n_net, n_run, n_time, n_unit = trajectory.shape
+    gen = torch.Generator().manual_seed(seed)
+    pick = torch.randint(n_run * n_time, (n_net, n_starts), generator=gen).to(trajectory.device)
+    flat = trajectory.reshape(n_net, n_run * n_time, n_unit)
+    jitter = noise * torch.randn((n_net, n_starts, n_unit), generator=gen, dtype=flat.dtype)
+    return flat.gather(1, pick[..., None].expand(-1, -1, n_unit)) + jitter.to(flat.device)
+
+
+def find_network_fixed_points(
+    network: xr.Dataset,
+    *,
+    n_starts: int = 256,
+    n_runs: int = 16,
+    duration: float = 20.0,
+    init_scale: float = 1.0,
+    noise: float = 0.01,
+    seed: int = 0,
+    device: str = "auto",
+    **finder,
+) -> xr.Dataset:
+    """Fixed and slow points of a network store, from starts along its own input-off runs.
+
+    ``n_runs`` runs from random states (std ``init_scale``) last ``duration`` time constants
+    (forward Euler at the store's dt, or tau / 10); ``n_starts`` states sampled along them with
+    ``noise`` jitter start :func:`find_fixed_points` (``finder``: its keyword arguments).
+    Returns its Dataset, with the store's network coords when it has a network dim.
+    """
+    where = "find_network_fixed_points"
+    check_range(where, "n_runs", n_runs, 1)
+    check_range(where, "duration", duration, 0, low_open=True)
+    check_range(where, "init_scale", init_scale, 0)
+    dyn = network_dynamics(network, device=device)
+    dt = float(network.attrs.get("dt", dyn.tau / 10))
+    gen = torch.Generator().manual_seed(seed)
+    x0 = init_scale * torch.randn((dyn.J.shape[0], n_runs, dyn.J.shape[-1]), generator=gen, dtype=torch.float64)
+    traj = simulate_autonomous(dyn, x0.to(dyn.J.device), duration=duration * dyn.tau, dt=dt)
+    starts = sample_states(traj, n_starts, noise=noise, seed=seed)
+    out = find_fixed_points(dyn, starts, **finder)
+    if "network" in network.dims:
+        out = out.assign_coords(network.coords["network"].coords)
+    return out
+
+
+def fixed_point_table(points: xr.Dataset) -> pd.DataFrame:
+    """Tidy table of a finder result: one row per (network, fixed point) that exists."""
+    table = points[["q", "kind", "stability", "max_real_eig", "n_starts", "valid"]].to_dataframe().reset_index()
+    return table[table["valid"]].drop(columns="valid").reset_index(drop=True)
 
 
 def simulate_autonomous(dynamics: RateDynamics, x0: torch.Tensor, *, duration: float, dt: float) -> torch.Tensor:
@@ -236,7 +295,7 @@ def _take(t: torch.Tensor, keep: torch.Tensor, dim: int) -> torch.Tensor:
     return t.gather(dim, idx.expand(shape))
 
 
-def _polish(dyn: RateDynamics, net: torch.Tensor, x: torch.Tensor, *, iterations: int, qtol: float) -> torch.Tensor:
+def _polish(dyn: RateDynamics, net: torch.Tensor, x: torch.Tensor, *, iterations: int, qtol: float, gtol: float) -> torch.Tensor:
     """Damped Newton on drive(x) = 0 with a Levenberg-Marquardt fallback.
 
     x (point, unit) are candidates of networks ``net`` (point). The Newton step -A^-1 F is a
@@ -249,11 +308,11 @@ def _polish(dyn: RateDynamics, net: torch.Tensor, x: torch.Tensor, *, iterations
     block = max(1, _BLOCK // x.shape[-1] ** 2)
     for start in range(0, x.shape[0], block):
         sl = slice(start, start + block)
-        out[sl] = _polish_block(dyn, net[sl], out[sl], iterations=iterations, qtol=qtol)
+        out[sl] = _polish_block(dyn, net[sl], out[sl], iterations=iterations, qtol=qtol, gtol=gtol)
     return out
 
 
-def _polish_block(dyn: RateDynamics, net, x, *, iterations: int, qtol: float) -> torch.Tensor:
+def _polish_block(dyn: RateDynamics, net, x, *, iterations: int, qtol: float, gtol: float) -> torch.Tensor:
     J, b = dyn.J[net], dyn.b[net]
     eye = torch.eye(x.shape[-1], dtype=x.dtype, device=x.device)
 
@@ -264,8 +323,9 @@ def _polish_block(dyn: RateDynamics, net, x, *, iterations: int, qtol: float) ->
     F = drive(x, rows_all)
     q = 0.5 * (F * F).sum(-1)
     lam = torch.full_like(q, 1e-3)
+    moving = torch.ones_like(q, dtype=torch.bool)
     for _ in range(iterations):
-        rows = torch.nonzero((q > qtol) & (lam < 1e12)).flatten()
+        rows = torch.nonzero(moving & (q > qtol) & (lam < 1e12)).flatten()
         if rows.numel() == 0:
             break
         xr_, Fr, qr = x[rows], F[rows], q[rows]
@@ -300,6 +360,8 @@ def _polish_block(dyn: RateDynamics, net, x, *, iterations: int, qtol: float) ->
             new_q[lm] = torch.where(ok, q_try, new_q[lm])
             lam[rows[lm]] = torch.where(ok, (lam[rows[lm]] / 10).clamp_min(1e-12), lam[rows[lm]] * 10)
         x[rows], F[rows], q[rows] = new_x, new_F, new_q
+        grad = -new_F + dyn.gain(new_x) * (new_F[:, None, :] @ J[rows])[:, 0]
+        moving[rows] = grad.abs().amax(-1) > gtol
     return x
 
 
@@ -396,7 +458,7 @@ def find_fixed_points(
     merged = [_merge(x_np[k], q_np[k], np.isfinite(q_np[k]), merge_tol) for k in range(x.shape[0])]
     net = torch.tensor([k for k, (_, reps) in enumerate(merged) for _ in reps], dtype=torch.long)
     flat = torch.cat([x[k, torch.as_tensor(reps, dtype=torch.long)] for k, (_, reps) in enumerate(merged)])
-    flat = _polish(dynamics, net.to(x.device), flat, iterations=polish_iter, qtol=fixed_tol * 1e-4)
+    flat = _polish(dynamics, net.to(x.device), flat, iterations=polish_iter, qtol=fixed_tol * 1e-4, gtol=gtol * 1e-3)
     cands = list(torch.split(flat, [len(reps) for _, reps in merged]))
     return _describe(dynamics, cands, [lab for lab, _ in merged], x_np.shape[1], fixed_tol, slow_tol, gtol,
                      merge_tol, stability_tol, n_slow)
@@ -463,3 +525,14 @@ def _describe(dyn, cands, labels, n_start, fixed_tol, slow_tol, gtol, merge_tol,
         attrs={"tau": dyn.tau, "phi": dyn.phi, "fixed_tol": fixed_tol, "slow_tol": slow_tol,
                "merge_tol": merge_tol, "stability_tol": stability_tol},
     )
+
+
+def network_fixed_points(network_path: str, output_zarr: str, output_csv: str, *, seed: int = 0,
+                         device: str = "auto", **kwargs) -> None:
+    """Run :func:`find_network_fixed_points` on a network store and write zarr + tidy CSV."""
+    from pinfit.store import provenance, read_dataset, write_dataset, write_table
+
+    points = find_network_fixed_points(read_dataset(network_path), seed=seed, device=device, **kwargs)
+    points.attrs.update(provenance(source=str(network_path), seed=seed, **kwargs))
+    write_dataset(points, output_zarr)
+    write_table(fixed_point_table(points), output_csv)

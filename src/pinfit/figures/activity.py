@@ -14,7 +14,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from pinfit.errors import PinfitInputError, check_range
-from pinfit.figures.pinning import choose_p, split_fit
+from pinfit.figures.pinning import split_fit
 from pinfit.figures.style import (
     SEQUENTIAL_CMAP,
     label_panels,
@@ -156,8 +156,14 @@ def _examples(
     n_examples: int,
     colours: Sequence,
 ) -> None:
-    """Stack a few neurons' traces (each scaled to [0, 1]), data in black, models in colour."""
-    picks = order[np.linspace(0, len(order) - 1, n_examples + 2).round().astype(int)[1:-1]]
+    """Stack a few neurons' traces (each scaled to [0, 1]), data in black, models in colour.
+
+    The examples are the responsive half of the neurons (data range at least the median range),
+    picked evenly along the peak-time order, so that a flat noisy trace is not shown scaled up.
+    """
+    span = np.ptp(data.values, axis=0)
+    responsive = order[span[order] >= np.median(span)]
+    picks = responsive[np.linspace(0, len(responsive) - 1, n_examples + 2).round().astype(int)[1:-1]]
     offsets = 1.2 * (n_examples - 1 - np.arange(n_examples))
     for k, (neuron, offset) in enumerate(zip(picks, offsets, strict=True)):
         for (p, model), colour in zip(models.items(), colours, strict=True):
@@ -177,13 +183,9 @@ def _examples(
 
 
 def draw_activity(
-    *, recording: str, fit: str, stem: str, p_shown: Sequence[float] = (), n_examples: int = 3, dpi: int = 300
+    *, recording: str, fits: Sequence[str], stem: str, n_examples: int = 3, dpi: int = 300
 ) -> list:
-    """Read a recording and one seed's PINning fit store, draw Figure 1, save it at ``stem``.
-
-    ``p_shown`` picks the fractions drawn (default: smallest, middle and largest fitted p).
-    """
-    networks = split_fit(read_dataset(fit))
-    shown = choose_p(networks, p_shown)
-    figure = plot_activity(read_dataset(recording), {p: networks[p] for p in shown}, n_examples=n_examples)
+    """Read a recording and PINning fit stores (one seed, the p values to show), draw Figure 1."""
+    networks = {p: net for path in fits for p, net in split_fit(read_dataset(path)).items()}
+    figure = plot_activity(read_dataset(recording), networks, n_examples=n_examples)
     return save_figure(figure, stem, dpi=dpi)

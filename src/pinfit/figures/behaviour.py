@@ -33,7 +33,7 @@ def _check_columns(name: str, frame: pd.DataFrame, columns: set) -> None:
 
 def _by_set_size(table: pd.DataFrame, column: str) -> pd.DataFrame:
     """Mean and s.e.m. over subjects and reports of one mixture parameter, per set size."""
-    return table.groupby("set_size")[column].agg(["mean", "sem"]).reset_index()
+    return table.groupby("set_size")[column].agg(["mean", "sem"]).reset_index().astype(float)
 
 
 def _pooled_bias(table: pd.DataFrame) -> pd.DataFrame:
@@ -135,9 +135,9 @@ def plot_behaviour(
         table = mixture[mixture["source"] == name]
         sd = _by_set_size(table, "sd_deg")
         ax_sd.errorbar(
-            sd["set_size"] + dodge,
-            sd["mean"],
-            yerr=sd["sem"].fillna(0),
+            sd["set_size"].to_numpy() + dodge,
+            sd["mean"].to_numpy(),
+            yerr=sd["sem"].fillna(0).to_numpy(),
             marker="o",
             ms=3,
             capsize=1.5,
@@ -147,9 +147,9 @@ def plot_behaviour(
         for weight, line in WEIGHTS.items():
             w = _by_set_size(table, weight)
             ax_w.errorbar(
-                w["set_size"] + dodge,
-                w["mean"],
-                yerr=w["sem"].fillna(0),
+                w["set_size"].to_numpy() + dodge,
+                w["mean"].to_numpy(),
+                yerr=w["sem"].fillna(0).to_numpy(),
                 marker="o",
                 ms=3,
                 capsize=1.5,
@@ -167,7 +167,7 @@ def plot_behaviour(
     ax_sd.set_ylabel("mixture s.d. (deg)")
     ax_sd.set_title("precision", loc="left")
     ax_sd.legend(loc="lower right")
-    ax_w.set_ylim(0, 1)
+    ax_w.set_ylim(-0.03, 1.03)  # markers at 0 and 1 stay whole
     ax_w.set_ylabel("probability")
     ax_w.set_title("mixture weights", loc="left")
     ax_w.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), handlelength=2.0)

@@ -16,7 +16,6 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from pinfit.errors import PinfitInputError, check_choice
-from pinfit.figures.pinning import choose_p
 from pinfit.figures.style import OKABE_ITO, label_panels, new_figure, ordered_colours, save_figure, styled
 from pinfit.store import read_dataset
 
@@ -39,9 +38,15 @@ def _rms(current: xr.DataArray) -> xr.DataArray:
     return np.sqrt((current**2).mean("unit")) if "unit" in current.dims else current
 
 
+#: Lag bins holding fewer synapses than this share of the fullest bin are not drawn: at the
+#: extreme lags a handful of weights give means too noisy to read.
+MIN_BIN_SHARE = 0.05
+
+
 def _band(ax, bands: xr.Dataset, p_values, colours, title: str) -> None:
     for p, colour in zip(p_values, colours, strict=True):
         band = bands.sel(p=p)
+        band = band.where(band["count"] >= MIN_BIN_SHARE * band["count"].max())
         sem = band["sd"] / np.sqrt(band["count"].clip(min=1))
         ax.fill_between(band["lag"], band["mean"] - sem, band["mean"] + sem, color=colour, alpha=0.3, lw=0)
         ax.plot(band["lag"], band["mean"], color=colour, label=f"{100 * p:g} %")
@@ -126,10 +131,10 @@ def plot_connectivity(
     limits = (-reach, reach)
     for ax, (p, spectrum) in zip(spec_axes, sorted(spectra.items()), strict=True):
         ax.plot(
-            spectrum_J0["real"], spectrum_J0["imag"], ".", color="0.7", ms=1.5, mew=0, label="J₀ (initial)"
-        )
-        ax.plot(
             spectrum["real"], spectrum["imag"], ".", color=OKABE_ITO[3], ms=2.0, mew=0, label="J (trained)"
+        )
+        ax.plot(  # on top and smaller, so the trained spectrum's bulk does not hide it
+            spectrum_J0["real"], spectrum_J0["imag"], ".", color="0.25", ms=1.0, mew=0, label="J₀ (initial)"
         )
         ax.set(xlim=limits, ylim=limits, aspect="equal")
         ax.set_title(f"spectrum, p = {100 * p:g} %", loc="left")
@@ -141,42 +146,38 @@ def plot_connectivity(
 
 
 def draw_connectivity(
-    *,
-    connectivity: str,
-    stem: str,
-    p_shown: Sequence[float] = (),
-    condition: str | None = None,
-    dpi: int = 300,
+    *, connectivity: Sequence[str], stem: str, condition: str | None = None, dpi: int = 300
 ) -> list:
-    """Read one fit's connectivity analysis store, draw Figure 3, save it at ``stem``.
+    """Read connectivity analysis stores (one per p, one seed), draw Figure 3, save it at ``stem``.
 
-    ``p_shown`` picks the spectra drawn (default: smallest, middle and largest p); the currents
-    are those of the largest shown p in ``condition`` (default: the store's first condition).
+    The currents are those of the largest p in ``condition`` (default: the first condition).
     """
-    store = read_dataset(connectivity)
-    shown = choose_p(store["p"].values, p_shown)
-    conditions = [str(c) for c in store["condition"].values]
+    stores = sorted((read_dataset(path) for path in connectivity), key=lambda store: float(store["p"].max()))
+    conditions = [str(c) for c in stores[-1]["condition"].values]
     condition = conditions[0] if condition is None else condition
     check_choice("draw_connectivity", "condition", condition, conditions)
 
     def band(matrix):
-        return xr.Dataset(
-            {
-                "mean": store[f"band_{matrix}_mean"],
-                "sd": store[f"band_{matrix}_sd"],
-                "count": store["band_count"],
-            }
-        )
+        parts = [
+            xr.Dataset(
+                {"mean": s[f"band_{matrix}_mean"], "sd": s[f"band_{matrix}_sd"], "count": s["band_count"]}
+            )
+            for s in stores
+        ]
+        return xr.concat(parts, dim="p", join="outer")
 
     spectra = {
-        p: xr.Dataset({"real": store["eig_real"].sel(p=p), "imag": store["eig_imag"].sel(p=p)}) for p in shown
+        float(p): xr.Dataset({"real": s["eig_real"].sel(p=p), "imag": s["eig_imag"].sel(p=p)})
+        for s in stores
+        for p in s["p"].values
     }
-    currents = store[[name for name in COMPONENTS if name in store]].sel(p=shown[-1], condition=condition)
+    largest = stores[-1].isel(p=-1)
+    currents = largest[[name for name in COMPONENTS if name in largest]].sel(condition=condition)
     figure = plot_connectivity(
         band("J"),
         band("dJ"),
-        currents.assign_attrs(p=shown[-1]),
+        currents.assign_attrs(p=float(largest["p"])),
         spectra,
-        xr.Dataset({"real": store["eig0_real"], "imag": store["eig0_imag"]}),
+        xr.Dataset({"real": stores[0]["eig0_real"], "imag": stores[0]["eig0_imag"]}),
     )
     return save_figure(figure, stem, dpi=dpi)

@@ -8,7 +8,7 @@ against robustness to input noise shows the trade-off between them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from pinfit.errors import PinfitInputError
 from pinfit.figures.style import OKABE_ITO, label_panels, new_figure, palette, save_figure, styled
+from pinfit.store import read_dataset
 
 #: Marker per kind of point: filled = stable fixed point, open = unstable fixed point, x = slow point.
 MARKERS = {
@@ -65,11 +66,11 @@ def _example(ax, example: xr.Dataset, colour, title: str) -> None:
 def _curves(ax, table: pd.DataFrame, x: str, colours: Mapping[str, str]) -> None:
     """Mean +- s.e.m. over networks of ``error`` against ``x``, one line per mechanism."""
     for mechanism, rows in table.groupby("mechanism"):
-        stats = rows.groupby(x)["error"].agg(["mean", "sem"]).reset_index()
+        stats = rows.groupby(x)["error"].agg(["mean", "sem"]).reset_index().astype(float)
         ax.errorbar(
-            stats[x],
-            stats["mean"],
-            yerr=stats["sem"].fillna(0),
+            stats[x].to_numpy(),
+            stats["mean"].to_numpy(),
+            yerr=stats["sem"].fillna(0).to_numpy(),
             color=colours[mechanism],
             marker="o",
             ms=2.5,
@@ -150,13 +151,12 @@ def plot_dynamics(
 
 
 def draw_dynamics(
-    *, examples: Mapping[str, str], mechanisms: str, memory: str, noise: str, stem: str, dpi: int = 300
+    *, examples: Sequence[str], mechanisms: str, memory: str, noise: str, stem: str, dpi: int = 300
 ) -> list:
-    """Read example-network stores and the ensemble tables, draw Figure 6, save it at ``stem``."""
-    from pinfit.store import read_dataset
-
+    """Read example-network stores (attr ``mechanism`` each) and the ensemble tables, draw Figure 6."""
+    stores = [read_dataset(path) for path in examples]
     figure = plot_dynamics(
-        {k: read_dataset(v) for k, v in examples.items()},
+        {str(store.attrs["mechanism"]): store for store in stores},
         pd.read_csv(mechanisms),
         pd.read_csv(memory),
         pd.read_csv(noise),

@@ -73,7 +73,9 @@ def build_problem(recording: xr.Dataset, params: PinningParams) -> Problem:
         frame=frame,
         steps=steps,
         J0=network.draw_connectivity(n_units, params.g, params.seed),
-        h=network.draw_input(n_cond, (n_time - 1) * steps + 1, n_units, dt, params.tau_wn, params.h0, params.seed),
+        h=network.draw_input(
+            n_cond, (n_time - 1) * steps + 1, n_units, dt, params.tau_wn, params.h0, params.seed
+        ),
         x0=x0,
         rates=rates,
         error_target=currents if params.error == "current" else rates,
@@ -102,7 +104,9 @@ class _Engine:
 
         self.base_t = tensor(problem.J0.T)
         delta_shape = (n_net, rows, slots) if self.synapses else (n_net, slots, n_rec)
-        self.delta = torch.zeros(delta_shape if not self.in_place else (0, 0, 0), dtype=self.dtype, device=device)
+        self.delta = torch.zeros(
+            delta_shape if not self.in_place else (0, 0, 0), dtype=self.dtype, device=device
+        )
         self.P = (prm.p0 * torch.eye(slots, dtype=torch.float64, device=device)).repeat(n_net, rows, 1, 1)
         self.idx = tensor(problem.idx, torch.int64)
         self.count = tensor(problem.count, torch.int64)
@@ -125,8 +129,17 @@ class _Engine:
         for c in range(n_cond):
             n_steps = self.h.shape[1] if prm.noise_std > 0 else 0
             noise = network.draw_noise(prm.seed, run, c, n_steps, pb.n_units, prm.noise_std)
-            args = [self.base_t, self.delta, self.idx, self.count, self.P, self.x0[c], self.h[c],
-                    torch.as_tensor(noise, dtype=self.dtype, device=self.device), self.target[c]]
+            args = [
+                self.base_t,
+                self.delta,
+                self.idx,
+                self.count,
+                self.P,
+                self.x0[c],
+                self.h[c],
+                torch.as_tensor(noise, dtype=self.dtype, device=self.device),
+                self.target[c],
+            ]
             flags = (pb.steps, alpha, prm.phi == "sigmoid", prm.error == "current", self.synapses, learn)
             if self.compiled:
                 run_condition(*[a.numpy() for a in args], *flags, rates[:, c].numpy(), currents[:, c].numpy())
@@ -254,12 +267,16 @@ def fit_pinning(
                     _save_checkpoint(checkpoint, engine, run + 1, pvar_train, chi2)
             else:
                 pvar_free[:, run - prm.runs] = pv
-            log.info("run %d/%d %s pVar %s", run + 1, total, "train" if learn else "free", np.round(pv, 4).tolist())
+            log.info(
+                "run %d/%d %s pVar %s", run + 1, total, "train" if learn else "free", np.round(pv, 4).tolist()
+            )
     seconds = time.perf_counter() - tic
     return _to_dataset(recording, problem, engine, rates, pvar_train, chi2, pvar_free, seconds, device)
 
 
-def _to_dataset(recording, problem, engine, rates, pvar_train, chi2, pvar_free, seconds, device) -> xr.Dataset:
+def _to_dataset(
+    recording, problem, engine, rates, pvar_train, chi2, pvar_free, seconds, device
+) -> xr.Dataset:
     """Assemble the fit's Dataset (see :func:`fit_pinning`)."""
     prm = problem.params
     n_rec = problem.rates.shape[2]

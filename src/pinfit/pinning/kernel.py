@@ -7,9 +7,10 @@ NumPy calls spends more time dispatching than computing. The algorithm is the on
 Layout. The B networks share J0 and the input. ``base_t`` is J transposed, (unit_pre, unit), so
 that a row of it is a presynaptic column of J and ``r @ base_t`` is J r. With B = 1 the plastic
 weights are trained in place in ``base_t``; with B > 1 ``base_t`` is J0^T, shared, and each
-network's change lives in ``delta``: (B, slot, recorded unit) in columns mode, (B, recorded unit,
-slot) in synapse mode (only rows with targets learn), so ``J_b r = J0 r + delta_b r_plastic``. P and the RLS arithmetic are float64 whatever the
-dynamics' precision; P is updated on one triangle and mirrored, so it stays exactly symmetric.
+network's change lives in ``delta``: (B, slot, recorded unit) in columns mode, (B, recorded
+unit, slot) in synapse mode (only rows with targets learn), so ``J_b r = J0 r + delta_b r_L``.
+P and the RLS arithmetic are float64 whatever the dynamics' precision; P is updated on one
+triangle and mirrored, so it stays exactly symmetric.
 """
 
 from __future__ import annotations
@@ -97,8 +98,23 @@ def _add_delta(rates, current, delta, idx, count, synapses, n_rec):
 
 @numba.njit(cache=True, nogil=True)
 def run_condition(
-    base_t, delta, idx, count, P, x0, h, noise, target, steps, alpha, sigmoid, on_current, synapses, learn,
-    rate_out, current_out,
+    base_t,
+    delta,
+    idx,
+    count,
+    P,
+    x0,
+    h,
+    noise,
+    target,
+    steps,
+    alpha,
+    sigmoid,
+    on_current,
+    synapses,
+    learn,
+    rate_out,
+    current_out,
 ):
     """Simulate one condition from its reset state for all B networks, learning at data frames.
 

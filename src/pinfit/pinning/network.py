@@ -10,6 +10,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.signal
 
+from pinfit.progress import get_logger
+
+log = get_logger("pinfit.pinning")
+
 # Stream keys: one per purpose, so adding a draw never shifts another.
 _J0, _INPUT, _PLASTIC, _NOISE = 0, 1, 2, 3
 # Regulariser of the sigmoid's inverse (the PINning code's ln((f + 0.01) / (1 - f + 0.01))).
@@ -70,9 +74,13 @@ def draw_noise(seed: int, run: int, condition: int, n_steps: int, n_units: int, 
 
 
 def target_rates(activity: np.ndarray, phi: str) -> np.ndarray:
-    """Rates the network must produce: the data itself (sigmoid), or scaled and clipped (tanh)."""
+    """Rates the network must produce: the data clipped to [0, 1] (sigmoid), or scaled to its
+    maximum and clipped to +-0.999 (tanh)."""
     if phi == "sigmoid":
-        return activity.astype(np.float64)
+        outside = (activity < 0) | (activity > 1)
+        if outside.any():
+            log.info("clipped %.2f %% of activity values into [0, 1] for the sigmoid", 100 * outside.mean())
+        return np.clip(activity, 0.0, 1.0).astype(np.float64)
     return np.clip(activity / np.abs(activity).max(), -_TANH_CLIP, _TANH_CLIP)
 
 

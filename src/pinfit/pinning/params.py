@@ -12,6 +12,9 @@ import xarray as xr
 from pinfit.errors import PinfitInputError, check_choice, check_range
 
 WHERE = "fit_pinning"
+# Normalised dF/F dips a little below 0 (noise under baseline): sigmoid targets are clipped to
+# [0, 1] within this slack (network.target_rates logs how much), refused beyond it.
+_SIGMOID_SLACK = 0.1
 # Bytes of one synapse-mode P stack (B, N, L, L) beyond which 'columns' mode is the only sane choice.
 _SYNAPSE_P_BYTES_MAX = 4 * 2**30
 
@@ -48,7 +51,9 @@ class PinningParams:
         p = (self.p,) if isinstance(self.p, (int, float)) else tuple(self.p)
         object.__setattr__(self, "p", p)
         if not p:
-            raise PinfitInputError(WHERE, "p", "is empty", "give at least one fraction of plastic weights in (0, 1]")
+            raise PinfitInputError(
+                WHERE, "p", "is empty", "give at least one fraction of plastic weights in (0, 1]"
+            )
         for value in p:
             check_range(WHERE, "p", value, 0.0, 1.0, low_open=True)
         if len(set(p)) != len(p):
@@ -84,24 +89,32 @@ class PinningParams:
 
 def _check_int(field: str, value, low: int) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise PinfitInputError(WHERE, field, f"must be an integer >= {low}; got {value!r}", f"set {field} >= {low}")
+        raise PinfitInputError(
+            WHERE, field, f"must be an integer >= {low}; got {value!r}", f"set {field} >= {low}"
+        )
 
 
 def check_recording(recording: xr.Dataset, params: PinningParams) -> float:
     """Check the recording and parameters together; return the data frame length in seconds.
 
     Raises PinfitInputError for a missing or misshapen ``activity``, fewer than two frames,
-    non-finite values, sigmoid targets outside [0, 1], an Euler step not shorter than ``tau``,
-    or a synapse-mode P stack too large for memory.
+    non-finite values, an Euler step not shorter than ``tau``,
+    sigmoid targets beyond [-0.1, 1.1], or a synapse-mode P stack too large for memory.
     """
     if "activity" not in recording:
         raise PinfitInputError(
-            WHERE, "activity", "missing from the recording", "pass a recording.zarr with an 'activity' variable"
+            WHERE,
+            "activity",
+            "missing from the recording",
+            "pass a recording.zarr with an 'activity' variable",
         )
     act = recording["activity"]
     if set(act.dims) != {"condition", "time", "neuron"}:
         raise PinfitInputError(
-            WHERE, "activity", f"has dims {list(act.dims)}", "give dims (condition, time, neuron) as in the data model"
+            WHERE,
+            "activity",
+            f"has dims {list(act.dims)}",
+            "give dims (condition, time, neuron) as in the data model",
         )
     n_time = act.sizes["time"]
     if n_time < 2:
@@ -110,9 +123,12 @@ def check_recording(recording: xr.Dataset, params: PinningParams) -> float:
     if not np.isfinite(values).all():
         bad = int((~np.isfinite(values)).sum())
         raise PinfitInputError(
-            WHERE, "activity", f"has {bad} NaN or infinite values", "fill or drop them in preprocessing before fitting"
+            WHERE,
+            "activity",
+            f"has {bad} NaN or infinite values",
+            "fill or drop them in preprocessing before fitting",
         )
-    if params.phi == "sigmoid" and (values.min() < 0 or values.max() > 1):
+    if params.phi == "sigmoid" and (values.min() < -_SIGMOID_SLACK or values.max() > 1 + _SIGMOID_SLACK):
         raise PinfitInputError(
             WHERE,
             "activity",
@@ -151,7 +167,10 @@ def _frame_seconds(recording: xr.Dataset) -> float:
         rate = 1.0 / float(np.median(np.diff(recording["time"].values)))
     if rate is None or not (isinstance(rate, (int, float)) and math.isfinite(rate) and rate > 0):
         raise PinfitInputError(
-            WHERE, "sampling_rate_hz", f"is {rate!r}", "set the recording attr sampling_rate_hz (frames per second)"
+            WHERE,
+            "sampling_rate_hz",
+            f"is {rate!r}",
+            "set the recording attr sampling_rate_hz (frames per second)",
         )
     return 1.0 / float(rate)
 

@@ -32,8 +32,23 @@ def _rls(P, r_plastic):
 
 
 def run_condition_torch(
-    base_t, delta, idx, count, P, x0, h, noise, target, steps, alpha, sigmoid, on_current, synapses, learn,
-    rate_out, current_out,
+    base_t,
+    delta,
+    idx,
+    count,
+    P,
+    x0,
+    h,
+    noise,
+    target,
+    steps,
+    alpha,
+    sigmoid,
+    on_current,
+    synapses,
+    learn,
+    rate_out,
+    current_out,
 ):
     """Simulate one condition for all B networks (see :func:`pinfit.pinning.kernel.run_condition`).
 
