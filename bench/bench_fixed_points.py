@@ -25,7 +25,7 @@ from pinfit.analysis.mechanisms import feedback_dynamics  # noqa: E402
 from pinfit.ensemble import MemoryTask, ensemble_grid, initial_states, train_ensemble, from_store  # noqa: E402
 
 
-def main(n_units: int, n_starts: int, seed: int) -> None:
+def main(n_units: int, n_starts: int, seed: int, max_iters: list[int]) -> None:
     store = train_ensemble(ensemble_grid([1.5], [0.0], [1.0], [seed]), n_units=n_units, device="cpu")
     nets, task = from_store(store, device="cpu")
     pairs = torch.as_tensor(MemoryTask().pairs)
@@ -36,9 +36,11 @@ def main(n_units: int, n_starts: int, seed: int) -> None:
     dyn = feedback_dynamics(nets)
     slow_tol, merge_tol, gtol = 1e-4, 1e-3, 1e-7
 
-    t0 = time.perf_counter()
-    ours = find_fixed_points(dyn, starts, slow_tol=slow_tol, merge_tol=merge_tol, gtol=gtol)
-    t_ours = time.perf_counter() - t0
+    runs = {}
+    for max_iter in max_iters:
+        t0 = time.perf_counter()
+        out = find_fixed_points(dyn, starts, slow_tol=slow_tol, merge_tol=merge_tol, gtol=gtol, max_iter=max_iter)
+        runs[max_iter] = (time.perf_counter() - t0, out)
 
     J = dyn.J[0].numpy()
 
@@ -58,17 +60,15 @@ def main(n_units: int, n_starts: int, seed: int) -> None:
     ends, qs = np.array(ends), np.array(qs)
     _, reps = _merge(ends, qs, qs < slow_tol, merge_tol)
 
-    found = ours.x.values[0][ours.valid.values[0]]
-    dist = np.array([np.linalg.norm(found - ends[r], axis=1).min() for r in reps]) if len(found) else np.array([np.inf])
     print(f"network: N={n_units}, starts={n_starts}, torch threads={torch.get_num_threads()}")
-    print(f"finder    : {t_ours:8.2f} s  distinct points {len(found):3d}  "
-          f"starts converged {np.mean(ours.start_point.values[0] >= 0):.3f}  "
-          f"max q {np.nanmax(ours.q.values):.2e}  kinds {dict(zip(*np.unique(ours.kind.values[ours.valid.values], return_counts=True)))}")
-    print(f"scipy ref : {t_ref:8.2f} s  distinct points {len(reps):3d}  "
+    print(f"scipy ref          : {t_ref:8.2f} s  distinct points {len(reps):3d}  "
           f"starts converged {np.mean(qs < slow_tol):.3f}  max q {qs[reps].max():.2e}")
-    print(f"reference points matched by the finder within 1e-4: {np.mean(dist < 1e-4):.3f} "
-          f"(max distance {dist.max():.2e})")
-    print(f"speed-up: {t_ref / t_ours:.1f}x")
+    for max_iter, (t_ours, ours) in runs.items():
+        found = ours.x.values[0][ours.valid.values[0]]
+        dist = np.array([np.linalg.norm(found - ends[r], axis=1).min() for r in reps]) if len(found) else np.inf
+        print(f"finder max_iter {max_iter:4d}: {t_ours:8.2f} s  distinct points {len(found):3d}  "
+              f"starts converged {np.mean(ours.start_point.values[0] >= 0):.3f}  max q {np.nanmax(ours.q.values):.2e}  "
+              f"ref points matched within 1e-4 {np.mean(dist < 1e-4):.2f}  speed-up {t_ref / t_ours:.1f}x")
 
 
 if __name__ == "__main__":
@@ -76,5 +76,6 @@ if __name__ == "__main__":
     parser.add_argument("--units", type=int, default=256)
     parser.add_argument("--starts", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-iter", type=int, nargs="+", default=[300, 3000])
     args = parser.parse_args()
-    main(args.units, args.starts, args.seed)
+    main(args.units, args.starts, args.seed, args.max_iter)

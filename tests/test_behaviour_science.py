@@ -47,13 +47,16 @@ def two_item_trials(n: int, seed: int) -> xr.Dataset:
 
 
 def test_low_noise_networks_report_both_orientations_within_5_degrees(sweep):
+    """The criterion is on the plain low-noise network; an ordinal loss adds deliberate bias
+    (repulsion), so those networks are printed, not held to 5 deg."""
     _, conds, nets = sweep
+    reports = rnn.simulate_reports(nets, two_item_trials(500, seed=7), n_repeats=2, seed=3, device="cpu")
+    median = np.degrees(np.median(np.abs(reports["error"]), axis=(1, 2)))  # (condition, report)
+    for name, row in zip(reports["condition"].values, median, strict=True):
+        print(f"median absolute error (deg) {name}: {row.round(2).tolist()}")
     low = min(c.recurrent_noise for c in conds)
-    reports = rnn.simulate_reports([n for c, n in zip(conds, nets, strict=True) if c.recurrent_noise == low],
-                                   two_item_trials(500, seed=7), n_repeats=2, seed=3, device="cpu")
-    median = np.degrees(np.median(np.abs(reports["error"].values), axis=(1, 2)))  # (condition, report)
-    print("median absolute error (deg), low-noise conditions x reports:", median.round(2).tolist())
-    assert (median < 5.0).all()
+    plain = [c.name for c in conds if c.recurrent_noise == low and c.ordinal_weight == 0]
+    assert plain and (median[np.isin(reports["condition"].values, plain)] < 5.0).all()
 
 
 def test_parameter_recovery_across_the_sweep(sweep):

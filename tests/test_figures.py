@@ -592,72 +592,72 @@ def test_manifold_shows_planted_torus_and_metrics(tmp_path):
 
 
 # ---------------------------------------------------------------- figure 6: dynamics
-def make_dynamics():
-    """Two example networks and an ensemble of 4 networks (3 slow-manifold, 1 fixed-point) with
-    planted memory errors (slow: 0.1 x delay, fixed: 0.05) and noise errors."""
-    t = np.linspace(0, 2, 10)
-    examples = {}
-    for mechanism, kinds, stab in (
-        ("fixed points", ["fixed", "fixed"], ["stable", "unstable"]),
-        ("slow manifold", ["slow", "fixed"], ["", "stable"]),
-    ):
-        trajectory = np.stack([np.stack([np.exp(-t) * s, np.exp(-t) * s, 0 * t], axis=1) for s in (1, -1)])
-        examples[mechanism] = xr.Dataset(
-            {
-                "trajectory": (("trial", "time", "component"), trajectory),
-                "point": (("fixed_point", "component"), [[0.0, 0.0, 0.0], [0.5, 0.5, 0.0]]),
-                "kind": ("fixed_point", kinds),
-                "stability": ("fixed_point", stab),
-            },
-            coords={"time": t},
-        )
-    mech = ["slow manifold", "slow manifold", "slow manifold", "fixed points"]
-    mechanisms = pd.DataFrame({"network": range(4), "mechanism": mech})
-    memory = pd.DataFrame(
-        [
-            {"network": k, "mechanism": m, "delay": d, "error": 0.1 * d if m.startswith("slow") else 0.05}
-            for k, m in enumerate(mech)
-            for d in (1.0, 2.0, 4.0)
-        ]
+MECHANISM_OF = ["slow_manifold", "slow_manifold", "slow_manifold", "fixed_point", "untrained"]
+
+
+def make_ensemble():
+    """Five networks (3 slow-manifold, 1 fixed-point, 1 untrained) shaped like the ensemble
+    stage's mechanisms store, with planted decay errors (slow: 0.01 x extension, fixed: 0.05)
+    and accuracies (slow: 1, fixed: 1 - noise); and a finder store with planted points."""
+    extension, noise = np.array([0.0, 10.0, 20.0]), np.array([0.0, 0.1])
+    slow = np.array([m == "slow_manifold" for m in MECHANISM_OF])[:, None]
+    ensemble = xr.Dataset(
+        {
+            "mechanism": ("network", MECHANISM_OF),
+            "decay_error": (("network", "extension"), np.where(slow, 0.01 * extension, 0.05)),
+            "accuracy": (("network", "noise"), np.where(slow, 1.0, 1.0 - noise)),
+        },
+        coords={"network": np.arange(5), "extension": extension, "noise": noise},
     )
-    noise = pd.DataFrame(
-        [
-            {"network": k, "mechanism": m, "noise": s, "error": s / 10 if m.startswith("slow") else s}
-            for k, m in enumerate(mech)
-            for s in (0.0, 0.5)
-        ]
+    rng = np.random.default_rng(0)
+    points = xr.Dataset(
+        {
+            "x": (("network", "fixed_point", "unit"), rng.normal(size=(5, 3, 6))),
+            "kind": (("network", "fixed_point"), np.tile(["fixed", "fixed", "slow"], (5, 1))),
+            "stability": (("network", "fixed_point"), np.tile(["stable", "unstable", ""], (5, 1))),
+            "valid": (("network", "fixed_point"), np.tile([True, True, False], (5, 1))),
+        },
+        coords={"network": np.arange(5)},
     )
-    return examples, mechanisms, memory, noise
+    return ensemble, points
+
+
+def test_example_points_keep_distances_of_valid_points():
+    _, points = make_ensemble()
+    example = dynamics.example_points(points, 3)
+    assert example.sizes["fixed_point"] == 2  # the invalid third point is dropped
+    # Two points span one direction: their PC distance equals their distance in unit space.
+    x = points["x"].sel(network=3).values[:2]
+    p = example["point"].values
+    np.testing.assert_allclose(np.linalg.norm(p[0] - p[1]), np.linalg.norm(x[0] - x[1]))
 
 
 def test_dynamics_shares_and_curves(tmp_path):
-    examples, mechanisms, memory, noise = make_dynamics()
-    fig = dynamics.plot_dynamics(examples, mechanisms, memory, noise)
+    ensemble, points = make_ensemble()
+    examples = {m: dynamics.example_points(points, k) for m, k in (("fixed_point", 3), ("slow_manifold", 0))}
+    fig = dynamics.plot_dynamics(examples, ensemble)
     assert_legible(fig)
-    ax_share, ax_memory = fig.axes[3], fig.axes[4]
-    np.testing.assert_allclose([bar.get_height() for bar in ax_share.patches], [0.25, 0.75])  # planted 1 of 4
-    curves = {
-        t.get_text().split(" (")[0]: c.lines[0].get_ydata()
-        for t, c in zip(ax_memory.get_legend().get_texts(), ax_memory.containers, strict=True)
-    }
-    np.testing.assert_allclose(curves["slow manifold"], [0.1, 0.2, 0.4])
-    np.testing.assert_allclose(curves["fixed points"], 0.05)
-    with pytest.raises(PinfitInputError, match="memory"):
-        dynamics.plot_dynamics(examples, mechanisms, memory.drop(columns="delay"), noise)
-    paths = {
-        "mechanisms": str(write_table(mechanisms, tmp_path / "mechanisms.csv")),
-        "memory": str(write_table(memory, tmp_path / "memory.csv")),
-        "noise": str(write_table(noise, tmp_path / "noise.csv")),
-    }
-    stem = tmp_path / "figures" / "dynamics"
-    stores = [
-        str(write_dataset(e.assign_attrs(mechanism=m), tmp_path / f"example{k}.zarr"))
-        for k, (m, e) in enumerate(examples.items())
+    ax_share, ax_memory = titled(fig, "mechanisms"), titled(fig, "memory decay")
+    # Planted shares: fixed 1/5, slow 3/5, untrained 1/5 (bars in alphabetical order).
+    np.testing.assert_allclose([bar.get_height() for bar in ax_share.patches], [0.2, 0.6, 0.2])
+    curves = {c.get_label().split(" (")[0]: c.lines[0].get_ydata() for c in ax_memory.containers}
+    np.testing.assert_allclose(curves["slow manifold"], [0.0, 0.1, 0.2])
+    np.testing.assert_allclose(curves["fixed point"], 0.05)
+    assert "untrained" not in curves
+    with pytest.raises(PinfitInputError, match="accuracy"):
+        dynamics.plot_dynamics(examples, ensemble.drop_vars("accuracy"))
+    chunks = [
+        str(write_dataset(points.isel(network=s), tmp_path / f"chunk{k}.zarr"))
+        for k, s in enumerate((slice(0, 3), slice(3, 5)))
     ]
+    stem = tmp_path / "figures" / "dynamics"
     run_script(
         "figures_dynamics",
         tmp_path,
-        input={"examples": stores, **paths},
+        input={
+            "mechanisms": str(write_dataset(ensemble, tmp_path / "mechanisms.zarr")),
+            "fixed_points": chunks,
+        },
         params={"stem": str(stem), "dpi": 100},
     )
     assert_saved(stem)

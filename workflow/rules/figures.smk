@@ -164,11 +164,12 @@ rule figure_manifold:
 
 
 rule figure_dynamics:
-    """Figure 6: fixed/slow points with trajectories, mechanism shares, memory decay, noise robustness."""
+    """Figure 6: fixed/slow points of example networks, mechanism shares, memory decay, noise robustness."""
     input:
-        # dynamics.smk's ensemble_figure_inputs(): {"examples": [store per mechanism, attr
-        # 'mechanism'], "mechanisms": csv, "memory": csv, "noise": csv}.
-        unpack(lambda wc: _upstream("ensemble_figure_inputs")),
+        mechanisms="results/ensemble/analysis/mechanisms.zarr",
+        fixed_points=lambda wc: [
+            f"results/ensemble/analysis/chunk{c}_fixed_points.zarr" for c in _ensemble_chunks()
+        ],
     output:
         pdf="results/figures/ensemble/dynamics.pdf",
         svg="results/figures/ensemble/dynamics.svg",
@@ -187,6 +188,11 @@ rule figure_dynamics:
         "../scripts/figures_dynamics.py"
 
 
+def _ensemble_chunks():
+    """dynamics.smk's chunk indices of the ensemble, once that stage is wired in."""
+    return globals().get("ENSEMBLE_CHUNKS")
+
+
 def figure_outputs():
     """Every figure whose upstream stage is wired in: 1-3 per recording, 4-5 per behaviour
     dataset, 6 for the ensemble."""
@@ -200,7 +206,7 @@ def figure_outputs():
             paths.append(f"results/figures/{d}/behaviour.png")
             if _upstream("_two_item_sequential", d):  # analysis.smk: manifolds need two sequential items
                 paths.append(f"results/figures/{d}/manifold.png")
-    if _upstream("ensemble_figure_inputs"):
+    if _ensemble_chunks():
         paths.append("results/figures/ensemble/dynamics.png")
     return paths
 

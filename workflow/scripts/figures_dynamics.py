@@ -3,10 +3,8 @@ from pinfit.progress import log_to_file
 
 log_to_file(snakemake.log[0])
 draw_dynamics(
-    examples=list(snakemake.input.examples),
     mechanisms=snakemake.input.mechanisms,
-    memory=snakemake.input.memory,
-    noise=snakemake.input.noise,
+    fixed_points=list(snakemake.input.fixed_points),
     stem=snakemake.params.stem,
     dpi=snakemake.params.dpi,
 )

@@ -8,9 +8,10 @@ input off, to the autonomous rate dynamics
 so one finder serves them all. Following Sussillo & Barak (2013) and Ghazizadeh & Ching (2021)
 it minimises the speed q(x) = 0.5 ||F(x)||^2 (reported per tau^2, i.e. in units of x^2, so
 tolerances do not depend on the time unit) from many initial states at once: batched L-BFGS
-brings every start towards a minimum of q, end points closer than ``merge_tol`` are merged, and
-a damped Newton polish (Levenberg-Marquardt where Newton fails) drives the distinct candidates
-to machine precision. Minima with
+brings every start towards a minimum of q, end points with q < ``slow_tol`` closer than
+``merge_tol`` are merged, and a damped Newton polish (Levenberg-Marquardt where Newton fails)
+drives the distinct candidates to machine precision. Starts still above ``slow_tol`` after
+``max_iter`` iterations are dropped (``start_point`` -1): raise ``max_iter`` for a higher yield. Minima with
 q below ``fixed_tol`` are fixed points; minima with ``fixed_tol <= q < slow_tol`` are slow points.
 Each point gets its Jacobian (-I + J_eff diag(phi'(x))) / tau, eigenvalues, stability and slow
 directions.
@@ -455,7 +456,7 @@ def find_fixed_points(
     x0 = initial_states.to(dtype=torch.float64, device=dynamics.J.device)
     x, q = _lbfgs(dynamics, x0, max_iter=max_iter, gtol=gtol, qtol=fixed_tol * 1e-2)
     x_np, q_np = x.cpu().numpy(), q.cpu().numpy()
-    merged = [_merge(x_np[k], q_np[k], np.isfinite(q_np[k]), merge_tol) for k in range(x.shape[0])]
+    merged = [_merge(x_np[k], q_np[k], q_np[k] < slow_tol, merge_tol) for k in range(x.shape[0])]
     net = torch.tensor([k for k, (_, reps) in enumerate(merged) for _ in reps], dtype=torch.long)
     flat = torch.cat([x[k, torch.as_tensor(reps, dtype=torch.long)] for k, (_, reps) in enumerate(merged)])
     flat = _polish(dynamics, net.to(x.device), flat, iterations=polish_iter, qtol=fixed_tol * 1e-4, gtol=gtol * 1e-3)

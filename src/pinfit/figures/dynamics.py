@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
 
 from pinfit.errors import PinfitInputError
-from pinfit.figures.style import OKABE_ITO, label_panels, new_figure, palette, save_figure, styled
+from pinfit.figures.style import label_panels, new_figure, palette, save_figure, styled
 from pinfit.store import read_dataset
 
 #: Marker per kind of point: filled = stable fixed point, open = unstable fixed point, x = slow point.
@@ -26,6 +25,7 @@ MARKERS = {
     ("fixed", "unstable"): ("o", False),
     ("slow", ""): ("x", True),
 }
+UNTRAINED = "untrained"
 
 
 def mechanism_colours(mechanisms) -> dict[str, str]:
@@ -33,14 +33,45 @@ def mechanism_colours(mechanisms) -> dict[str, str]:
     return dict(zip(sorted(mechanisms), palette(len(mechanisms)), strict=True))
 
 
+def example_points(points: xr.Dataset, network) -> xr.Dataset:
+    """One network's fixed and slow points, projected on their own first two principal components.
+
+    Parameters
+    ----------
+    points : xr.Dataset
+        Fixed-point finder output: ``x`` (network, fixed_point, unit), ``kind``, ``stability``
+        and ``valid`` (network, fixed_point).
+    network
+        The ``network`` coordinate value to take.
+
+    Returns
+    -------
+    xr.Dataset
+        ``point`` (fixed_point, component) in units of x, ``kind`` and ``stability`` (fixed_point).
+    """
+    from pinfit.analysis.manifold import pca  # a display projection, not an analysis result
+
+    one = points.sel(network=network)
+    one = one.isel(fixed_point=np.flatnonzero(one["valid"].values))
+    coords = np.zeros((one.sizes["fixed_point"], 2))
+    if one.sizes["fixed_point"] >= 2:
+        scores = pca(one["x"], feature_dim="unit", n_components=min(2, one.sizes["fixed_point"] - 1))[
+            "scores"
+        ]
+        coords[:, : scores.sizes["component"]] = scores.transpose("fixed_point", "component").values
+    return xr.Dataset(
+        {"point": (("fixed_point", "component"), coords), "kind": one["kind"], "stability": one["stability"]}
+    ).assign_attrs(network=str(network))
+
+
 def _example(ax, example: xr.Dataset, colour, title: str) -> None:
-    trajectory = example["trajectory"].transpose("trial", "time", "component")
-    trials = trajectory.sizes["trial"]
-    shades = palette(trials) if trials <= 8 else [colour] * trials
-    for k in range(trials):
-        path = trajectory.isel(trial=k, component=[0, 1]).values
-        ax.plot(path[:, 0], path[:, 1], color=shades[k], lw=0.7, alpha=0.9)
-        ax.plot(path[-1, 0], path[-1, 1], "o", ms=2, color=shades[k])
+    """Trajectories (when given) and fixed / slow points in the plane of PCs 1 and 2."""
+    if "trajectory" in example:
+        trajectory = example["trajectory"].transpose("trial", "time", "component")
+        for k in range(trajectory.sizes["trial"]):
+            path = trajectory.isel(trial=k, component=[0, 1]).values
+            ax.plot(path[:, 0], path[:, 1], color=colour, lw=0.7, alpha=0.8)
+            ax.plot(path[-1, 0], path[-1, 1], "o", ms=2, color=colour)
     kinds = example["kind"].values.astype(str)
     stability = np.where(kinds == "slow", "", example["stability"].values.astype(str))
     for (kind, stable), (marker, filled) in MARKERS.items():
@@ -63,102 +94,103 @@ def _example(ax, example: xr.Dataset, colour, title: str) -> None:
     ax.set_title(title, loc="left")
 
 
-def _curves(ax, table: pd.DataFrame, x: str, colours: Mapping[str, str]) -> None:
-    """Mean +- s.e.m. over networks of ``error`` against ``x``, one line per mechanism."""
-    for mechanism, rows in table.groupby("mechanism"):
-        stats = rows.groupby(x)["error"].agg(["mean", "sem"]).reset_index().astype(float)
+def _curves(ax, values: xr.DataArray, mechanism: xr.DataArray, colours: Mapping[str, str]) -> None:
+    """Mean +- s.e.m. over networks of ``values`` (network, x), one line per mechanism."""
+    x_dim = next(d for d in values.dims if d != "network")
+    for name in sorted(set(mechanism.values.astype(str)) - {UNTRAINED}):
+        group = values.isel(network=np.flatnonzero(mechanism.values.astype(str) == name))
+        n = group.sizes["network"]
+        sem = group.std("network", ddof=1) / np.sqrt(n) if n > 1 else 0 * group.mean("network")
         ax.errorbar(
-            stats[x].to_numpy(),
-            stats["mean"].to_numpy(),
-            yerr=stats["sem"].fillna(0).to_numpy(),
-            color=colours[mechanism],
+            group[x_dim].values,
+            group.mean("network").values,
+            yerr=sem.values,
+            color=colours[name],
             marker="o",
             ms=2.5,
             capsize=1.5,
-            label=f"{mechanism} (n = {rows['network'].nunique()})",
+            label=f"{name.replace('_', ' ')} (n = {n})",
         )
-    ax.set_ylim(bottom=0)
-    ax.set_ylabel("memory error (output RMS)")
 
 
 @styled
-def plot_dynamics(
-    examples: Mapping[str, xr.Dataset], mechanisms: pd.DataFrame, memory: pd.DataFrame, noise: pd.DataFrame
-) -> Figure:
+def plot_dynamics(examples: Mapping[str, xr.Dataset], ensemble: xr.Dataset) -> Figure:
     """Example networks in PC space, mechanism shares, memory decay and noise robustness.
 
     Parameters
     ----------
     examples : mapping of str to xr.Dataset
-        Up to three example networks keyed by mechanism, each with ``trajectory`` (trial,
-        time, component): autonomous trajectories projected on the network's principal
-        components; ``point`` (fixed_point, component): fixed and slow points in the same
-        projection; ``kind`` ('fixed' | 'slow') and ``stability`` ('stable' | 'marginal' |
-        'unstable') (fixed_point).
-    mechanisms : pandas.DataFrame
-        One row per network: ``network`` and ``mechanism``.
-    memory : pandas.DataFrame
-        ``network``, ``mechanism``, ``delay`` (s) and ``error`` (output error after that delay).
-    noise : pandas.DataFrame
-        ``network``, ``mechanism``, ``noise`` (input-noise s.d.) and ``error``.
+        Up to three example networks keyed by mechanism, each with ``point`` (fixed_point,
+        component): fixed and slow points on principal components; ``kind`` ('fixed' | 'slow')
+        and ``stability`` ('stable' | 'marginal' | 'unstable') (fixed_point); optional
+        ``trajectory`` (trial, time, component) in the same projection.
+    ensemble : xr.Dataset
+        One entry per network (dim ``network``): ``mechanism`` (str; 'untrained' for networks
+        that fail the task), ``decay_error`` (network, extension): response error when the
+        delay is extended by ``extension`` (tau); ``accuracy`` (network, noise): share of noisy
+        trials decoded to the right memory at input-noise s.d. ``noise``.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two columns wide: a-c example networks, d shares of mechanisms, e memory error against
-        delay, f memory error against input noise (mean +- s.e.m. over networks).
+        Two columns wide: a-c example networks, d share of networks per mechanism, e memory
+        error against the delay extension, f accuracy against input noise (mean +- s.e.m. over
+        the trained networks of each mechanism).
     """
-    for name, frame, columns in (
-        ("mechanisms", mechanisms, {"network", "mechanism"}),
-        ("memory", memory, {"network", "mechanism", "delay", "error"}),
-        ("noise", noise, {"network", "mechanism", "noise", "error"}),
-    ):
-        if not columns <= set(frame.columns) or frame.empty:
-            raise PinfitInputError(
-                "plot_dynamics",
-                name,
-                f"columns {sorted(frame.columns)}",
-                f"pass a non-empty table with columns {sorted(columns)}",
-            )
+    missing = sorted({"mechanism", "decay_error", "accuracy"} - set(ensemble.data_vars))
+    if missing:
+        raise PinfitInputError(
+            "plot_dynamics", "ensemble", f"no {missing}", "pass the ensemble stage's mechanisms store"
+        )
     if not 1 <= len(examples) <= 3:
         raise PinfitInputError("plot_dynamics", "examples", f"{len(examples)} examples", "pass one to three")
-    colours = mechanism_colours(mechanisms["mechanism"].unique())
+    mechanism = ensemble["mechanism"].astype(str)
+    colours = mechanism_colours(set(mechanism.values) | set(examples))
     fig = new_figure("double", 110.0)
     top, bottom = fig.subfigures(2, 1, height_ratios=[1.05, 1])
     example_axes = np.atleast_1d(top.subplots(1, 3))
-    for ax, (mechanism, example) in zip(example_axes, examples.items(), strict=False):
-        _example(ax, example, colours.get(mechanism, OKABE_ITO[7]), f"example: {mechanism}")
+    for ax, (name, example) in zip(example_axes, examples.items(), strict=False):
+        title = name.replace("_", " ") + (
+            f": network {example.attrs['network']}" if "network" in example.attrs else ""
+        )
+        _example(ax, example, colours[name], title)
         ax.legend(loc="best", handletextpad=0.2, markerscale=0.8)
     for ax in example_axes[len(examples) :]:
         ax.set_visible(False)
 
     ax_share, ax_memory, ax_noise = bottom.subplots(1, 3)
-    shares = mechanisms["mechanism"].value_counts(normalize=True).sort_index()
-    ax_share.bar(np.arange(len(shares)), shares.values, color=[colours[m] for m in shares.index], width=0.7)
-    ax_share.set_xticks(np.arange(len(shares)), shares.index, rotation=20, ha="right")
+    names, counts = np.unique(mechanism.values, return_counts=True)
+    ax_share.bar(np.arange(len(names)), counts / counts.sum(), color=[colours[m] for m in names], width=0.7)
+    ax_share.set_xticks(np.arange(len(names)), [m.replace("_", " ") for m in names], rotation=20, ha="right")
     ax_share.set_ylim(0, 1)
     ax_share.set_ylabel("share of networks")
-    ax_share.set_title(f"mechanisms (n = {mechanisms['network'].nunique()})", loc="left")
-    _curves(ax_memory, memory, "delay", colours)
-    ax_memory.set_xlabel("delay (s)")
+    ax_share.set_title(f"mechanisms (n = {len(mechanism)})", loc="left")
+    _curves(ax_memory, ensemble["decay_error"], mechanism, colours)
+    ax_memory.set_ylim(bottom=0)
+    ax_memory.set_xlabel("delay extension (τ)")
+    ax_memory.set_ylabel("response error")
     ax_memory.set_title("memory decay", loc="left")
     ax_memory.legend(loc="upper left")
-    _curves(ax_noise, noise, "noise", colours)
-    ax_noise.set_xlabel("input noise (s.d.)")
+    _curves(ax_noise, ensemble["accuracy"], mechanism, colours)
+    ax_noise.set_ylim(0, 1.03)
+    ax_noise.set_xlabel("input noise (s.d. per √τ)")
+    ax_noise.set_ylabel("share decoded correctly")
     ax_noise.set_title("noise robustness", loc="left")
     label_panels([*example_axes[: len(examples)], ax_share, ax_memory, ax_noise])
     return fig
 
 
-def draw_dynamics(
-    *, examples: Sequence[str], mechanisms: str, memory: str, noise: str, stem: str, dpi: int = 300
-) -> list:
-    """Read example-network stores (attr ``mechanism`` each) and the ensemble tables, draw Figure 6."""
-    stores = [read_dataset(path) for path in examples]
-    figure = plot_dynamics(
-        {str(store.attrs["mechanism"]): store for store in stores},
-        pd.read_csv(mechanisms),
-        pd.read_csv(memory),
-        pd.read_csv(noise),
-    )
-    return save_figure(figure, stem, dpi=dpi)
+def draw_dynamics(*, mechanisms: str, fixed_points: Sequence[str], stem: str, dpi: int = 300) -> list:
+    """Read the ensemble's mechanisms store and fixed-point stores, draw Figure 6, save at ``stem``.
+
+    The examples are the first network of each of the first three trained mechanisms present
+    (alphabetical order).
+    """
+    ensemble = read_dataset(mechanisms)
+    points = xr.concat([read_dataset(path) for path in fixed_points], dim="network", join="outer")
+    mechanism = ensemble["mechanism"].values.astype(str)
+    examples = {}
+    for name in sorted(set(mechanism) - {UNTRAINED})[:3]:
+        network = ensemble["network"].values[np.flatnonzero(mechanism == name)[0]]
+        examples[name] = example_points(points, network)
+    return save_figure(plot_dynamics(examples, ensemble), stem, dpi=dpi)
