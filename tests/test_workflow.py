@@ -33,7 +33,8 @@ def write_config(workdir: Path, config: dict) -> Path:
 def test_default_config_dry_run_lists_every_stage():
     result = run_snakemake(REPO, "--dry-run", "--cores", "1", "--quiet", "rules")
     assert result.returncode == 0, result.stderr[-3000:]
-    for rule in ("make_demo", "ingest_recording", "ingest_behaviour"):
+    for rule in ("make_demo", "ingest_recording", "ingest_behaviour", "pinning_summary", "behaviour_train",
+                 "analysis_manifold", "ensemble_summary", "figure_dynamics"):
         assert rule in result.stdout
 
 
@@ -55,7 +56,8 @@ def test_unknown_config_key_stops_before_any_job(tmp_path):
     config["pinning_typo"] = 1
     result = run_snakemake(tmp_path, "--dry-run", "--cores", "1", "--configfile", str(write_config(tmp_path, config)))
     assert result.returncode != 0
-    assert "pinning_typo" in result.stderr and "was unexpected" in result.stderr
+    output = result.stdout + result.stderr
+    assert "pinning_typo" in output and "was unexpected" in output
     assert not (tmp_path / "results").exists()
 
 
@@ -64,4 +66,5 @@ def test_missing_data_file_names_the_entry(tmp_path):
     config["datasets"] = {"mine": {"kind": "recording", "format": "array", "path": str(tmp_path / "nope.npy")}}
     result = run_snakemake(tmp_path, "--dry-run", "--cores", "1", "--configfile", str(write_config(tmp_path, config)))
     assert result.returncode != 0
-    assert "datasets.mine.path" in result.stderr and "nope.npy" in result.stderr
+    output = result.stdout + result.stderr
+    assert "datasets.mine.path" in output and "nope.npy" in output

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import uuid
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -117,8 +118,11 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike, *, compression_level:
 
 def read_dataset(path: str | os.PathLike) -> xr.Dataset:
     """Open a store written by :func:`write_dataset`, fully loaded into memory."""
-    with xr.open_zarr(path, consolidated=False) as ds:
-        ds = ds.load()
+    with warnings.catch_warnings():
+        # Snakemake drops a .snakemake_timestamp file into directory outputs; zarr warns about it.
+        warnings.filterwarnings("ignore", message=".*snakemake_timestamp.*")
+        with xr.open_zarr(path, consolidated=False) as ds:
+            ds = ds.load()
     as_unicode = {
         name: (ds[name].dims, np.array(ds[name].values.tolist(), dtype=str), ds[name].attrs)
         for name in ds.variables

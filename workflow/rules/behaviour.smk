@@ -1,5 +1,5 @@
-# Behaviour: train task networks on each behaviour dataset's task (one network per condition of
-# the sweep, all conditions of a dataset batched in one torch job), simulate them on the dataset's
+# Behaviour: train task networks on each behaviour dataset's task (one Snakemake job per condition
+# of the sweep, so a cluster spreads them), simulate them on the dataset's
 # own trials, measure humans and models the same way, rank the conditions.
 from pinfit.behaviour import sweep_conditions
 
@@ -27,33 +27,40 @@ _TASK_KEYS = ("task", "report", "n_tuned", "tuning_exponent", "input_amplitude",
 _TRAINING_KEYS = ("n_units", "tau", "g", "steps", "batch_size", "learning_rate", "grad_clip")
 
 
-# One rule per dataset: a job's outputs must be listed explicitly, and a sweep trains as one batch.
-for _dataset in BEHAVIOURS:
+def _one_condition(wildcards):
+    """The swept lists narrowed to one condition: each condition is its own Snakemake job."""
+    [condition] = [
+        c for c in sweep_conditions(**_behaviour(wildcards.dataset)["conditions"]) if c.name == wildcards.condition
+    ]
+    return {field: [getattr(condition, field)] for field in condition.__dataclass_fields__}
 
-    rule:
-        name:
-            f"behaviour_train_{_dataset}"
-        input:
-            f"results/{_dataset}/behaviour.zarr",
-        output:
-            [directory(f"results/{_dataset}/behaviour/{n}.zarr") for n in behaviour_condition_names(_dataset)],
-        params:
-            task={k: _behaviour(_dataset)[k] for k in _TASK_KEYS},
-            conditions=_behaviour(_dataset)["conditions"],
-            training={k: _behaviour(_dataset)[k] for k in _TRAINING_KEYS},
-            device=config.get("device", "auto"),
-            checkpoint=f"results/{_dataset}/behaviour/.train-checkpoint.pt",
-        log:
-            f"logs/{_dataset}/behaviour/train.log",
-        benchmark:
-            f"benchmarks/{_dataset}/behaviour/train.tsv"
-        threads: 1
-        resources:
-            mem_mb=4000,
-            runtime=60,
-            gpu=0,
-        script:
-            "../scripts/behaviour_train.py"
+
+rule behaviour_train:
+    """Train one task network (one condition of the sweep) on the dataset's task."""
+    input:
+        "results/{dataset}/behaviour.zarr",
+    output:
+        directory("results/{dataset}/behaviour/{condition}.zarr"),
+    wildcard_constraints:
+        dataset="|".join(BEHAVIOURS) or "NO_BEHAVIOUR",
+        condition="|".join(n for d in BEHAVIOURS for n in behaviour_condition_names(d)) or "NO_CONDITION",
+    params:
+        task=lambda wc: {k: _behaviour(wc.dataset)[k] for k in _TASK_KEYS},
+        conditions=_one_condition,
+        training=lambda wc: {k: _behaviour(wc.dataset)[k] for k in _TRAINING_KEYS},
+        device=config.get("device", "auto"),
+        checkpoint="results/{dataset}/behaviour/.{condition}-checkpoint.pt",
+    log:
+        "logs/{dataset}/behaviour/train_{condition}.log",
+    benchmark:
+        "benchmarks/{dataset}/behaviour/train_{condition}.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+        gpu=0,
+    script:
+        "../scripts/behaviour_train.py"
 
 
 rule behaviour_simulate:
