@@ -22,7 +22,7 @@ os.environ.setdefault("PINFIT_PROGRESS", "0")
 
 from pinfit.analysis.dynamics import _merge, find_fixed_points, sample_states  # noqa: E402
 from pinfit.analysis.mechanisms import feedback_dynamics  # noqa: E402
-from pinfit.ensemble import MemoryTask, ensemble_grid, initial_states, train_ensemble, from_store  # noqa: E402
+from pinfit.ensemble import MemoryTask, ensemble_grid, from_store, initial_states, train_ensemble  # noqa: E402
 
 
 def main(n_units: int, n_starts: int, seed: int, max_iters: list[int]) -> None:
@@ -39,7 +39,9 @@ def main(n_units: int, n_starts: int, seed: int, max_iters: list[int]) -> None:
     runs = {}
     for max_iter in max_iters:
         t0 = time.perf_counter()
-        out = find_fixed_points(dyn, starts, slow_tol=slow_tol, merge_tol=merge_tol, gtol=gtol, max_iter=max_iter)
+        out = find_fixed_points(
+            dyn, starts, slow_tol=slow_tol, merge_tol=merge_tol, gtol=gtol, max_iter=max_iter
+        )
         runs[max_iter] = (time.perf_counter() - t0, out)
 
     J = dyn.J[0].numpy()
@@ -52,8 +54,9 @@ def main(n_units: int, n_starts: int, seed: int, max_iters: list[int]) -> None:
     t0 = time.perf_counter()
     ends, qs = [], []
     for x in starts[0].numpy():
-        res = scipy.optimize.minimize(q_and_grad, x, jac=True, method="L-BFGS-B",
-                                      options={"gtol": 1e-10, "ftol": 0.0, "maxiter": 5000})
+        res = scipy.optimize.minimize(
+            q_and_grad, x, jac=True, method="L-BFGS-B", options={"gtol": 1e-10, "ftol": 0.0, "maxiter": 5000}
+        )
         ends.append(res.x)
         qs.append(res.fun)
     t_ref = time.perf_counter() - t0
@@ -61,14 +64,21 @@ def main(n_units: int, n_starts: int, seed: int, max_iters: list[int]) -> None:
     _, reps = _merge(ends, qs, qs < slow_tol, merge_tol)
 
     print(f"network: N={n_units}, starts={n_starts}, torch threads={torch.get_num_threads()}")
-    print(f"scipy ref          : {t_ref:8.2f} s  distinct points {len(reps):3d}  "
-          f"starts converged {np.mean(qs < slow_tol):.3f}  max q {qs[reps].max():.2e}")
+    print(
+        f"scipy ref          : {t_ref:8.2f} s  distinct points {len(reps):3d}  "
+        f"starts converged {np.mean(qs < slow_tol):.3f}  max q {qs[reps].max():.2e}"
+    )
     for max_iter, (t_ours, ours) in runs.items():
         found = ours.x.values[0][ours.valid.values[0]]
-        dist = np.array([np.linalg.norm(found - ends[r], axis=1).min() for r in reps]) if len(found) else np.inf
-        print(f"finder max_iter {max_iter:4d}: {t_ours:8.2f} s  distinct points {len(found):3d}  "
-              f"starts converged {np.mean(ours.start_point.values[0] >= 0):.3f}  max q {np.nanmax(ours.q.values):.2e}  "
-              f"ref points matched within 1e-4 {np.mean(dist < 1e-4):.2f}  speed-up {t_ref / t_ours:.1f}x")
+        dist = (
+            np.array([np.linalg.norm(found - ends[r], axis=1).min() for r in reps]) if len(found) else np.inf
+        )
+        print(
+            f"finder max_iter {max_iter:4d}: {t_ours:8.2f} s  distinct points {len(found):3d}  "
+            f"starts converged {np.mean(ours.start_point.values[0] >= 0):.3f}  "
+            f"max q {np.nanmax(ours.q.values):.2e}  "
+            f"ref points matched within 1e-4 {np.mean(dist < 1e-4):.2f}  speed-up {t_ref / t_ours:.1f}x"
+        )
 
 
 if __name__ == "__main__":

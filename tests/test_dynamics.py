@@ -23,7 +23,11 @@ ATOL = 1e-6
 
 def _dyn(J, phi="tanh", b=None, tau=1.0):
     J = torch.as_tensor(np.asarray(J, float))[None]
-    b = torch.zeros(J.shape[:2], dtype=torch.float64) if b is None else torch.as_tensor(np.asarray(b, float))[None]
+    b = (
+        torch.zeros(J.shape[:2], dtype=torch.float64)
+        if b is None
+        else torch.as_tensor(np.asarray(b, float))[None]
+    )
     return RateDynamics(J=J, b=b, tau=tau, phi=phi)
 
 
@@ -121,7 +125,11 @@ def test_network_store_with_feedback_folds_into_effective_weights():
     rng = np.random.default_rng(0)
     J, W_fb, W_out = rng.normal(size=(n, n)), rng.normal(size=(n, 1)), rng.normal(size=(1, n))
     store = xr.Dataset(
-        {"J": (("unit", "unit_pre"), J), "W_fb": (("unit", "output"), W_fb), "W_out": (("output", "unit"), W_out)},
+        {
+            "J": (("unit", "unit_pre"), J),
+            "W_fb": (("unit", "output"), W_fb),
+            "W_out": (("output", "unit"), W_out),
+        },
         attrs={"phi": "sigmoid", "tau": 0.01},
     )
     dyn = network_dynamics(store, device="cpu")
@@ -132,9 +140,13 @@ def test_network_store_with_feedback_folds_into_effective_weights():
 def test_sigmoid_network_from_store_end_to_end():
     # Sigmoid unit pair with J = diag(8, 8), b = -4: x = 8 s(x) - 4 has roots -x*, 0, x* per
     # unit (symmetric about 0 because 8 s(x) - 4 = 4 tanh(x / 2)); 0 is unstable, +-x* stable.
-    store = xr.Dataset({"J": (("unit", "unit_pre"), 8 * np.eye(2)), "b": ("unit", [-4.0, -4.0])},
-                       attrs={"phi": "sigmoid", "tau": 0.01, "dt": 0.001})
-    out = find_network_fixed_points(store, n_starts=64, n_runs=32, duration=5.0, init_scale=3.0, noise=0.5, seed=1)
+    store = xr.Dataset(
+        {"J": (("unit", "unit_pre"), 8 * np.eye(2)), "b": ("unit", [-4.0, -4.0])},
+        attrs={"phi": "sigmoid", "tau": 0.01, "dt": 0.001},
+    )
+    out = find_network_fixed_points(
+        store, n_starts=64, n_runs=32, duration=5.0, init_scale=3.0, noise=0.5, seed=1
+    )
     r = scipy.optimize.brentq(lambda x: x - 4 * np.tanh(x / 2), 1, 5)
     x = out.x.values[0][out.valid.values[0]]
     for target in ([r, r], [-r, -r], [r, -r], [-r, r]):
@@ -155,6 +167,8 @@ def test_bad_parameters_raise_before_work(kwargs, field):
 
 def test_bad_store_and_shapes():
     with pytest.raises(PinfitInputError, match="phi"):
-        network_dynamics(xr.Dataset({"J": (("unit", "unit_pre"), np.eye(2))}, attrs={"phi": "relu", "tau": 1.0}))
+        network_dynamics(
+            xr.Dataset({"J": (("unit", "unit_pre"), np.eye(2))}, attrs={"phi": "relu", "tau": 1.0})
+        )
     with pytest.raises(PinfitInputError, match="initial_states"):
         find_fixed_points(_dyn(np.eye(2)), torch.zeros(1, 3, 5, dtype=torch.float64))

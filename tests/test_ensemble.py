@@ -44,7 +44,7 @@ def test_draws_depend_only_on_seed_and_scale_with_g_and_sparsity():
     nets = draw_networks(grid, n_units=200, dt=0.1, device="cpu")
     J = nets.J.numpy()
     # same seed: g=2 dense is exactly twice g=1 dense (shared randomness by design)
-    dense = (grid.sparsity.values == 0)
+    dense = grid.sparsity.values == 0
     assert np.allclose(J[dense & (grid.g.values == 2.0)], 2 * J[dense & (grid.g.values == 1.0)])
     # sparsity 0.75: about 25 % nonzero (binomial, 40k draws: sd 0.2 %), variance g^2 / N overall
     sparse = J[(grid.sparsity.values == 0.75) & (grid.g.values == 1.0)][0]
@@ -61,7 +61,11 @@ def test_force_training_learns_the_task_and_round_trips():
     # decoding needs; an untrained readout (W_out = 0) would be off by the sums (>= 1).
     assert store.trained.values.all()
     assert (store.test_error.values < 0.25).all()
-    assert store.J.dims == ("network", "unit", "unit_pre") and store.W_out.dims == ("network", "output", "unit")
+    assert store.J.dims == ("network", "unit", "unit_pre") and store.W_out.dims == (
+        "network",
+        "output",
+        "unit",
+    )
     nets, task = from_store(store, device="cpu")
     u, _ = task.signals(torch.as_tensor(task.pairs))
     x0 = initial_states(2, 4, 100, scale=0.02, seed=1, device="cpu")

@@ -646,9 +646,10 @@ def test_dynamics_shares_and_curves(tmp_path):
     assert "untrained" not in curves
     with pytest.raises(PinfitInputError, match="accuracy"):
         dynamics.plot_dynamics(examples, ensemble.drop_vars("accuracy"))
+    # Chunks with different numbers of points: the joined store is NaN-padded along fixed_point.
     chunks = [
-        str(write_dataset(points.isel(network=s), tmp_path / f"chunk{k}.zarr"))
-        for k, s in enumerate((slice(0, 3), slice(3, 5)))
+        str(write_dataset(points.isel(network=slice(0, 3)), tmp_path / "chunk0.zarr")),
+        str(write_dataset(points.isel(network=slice(3, 5), fixed_point=[0, 1]), tmp_path / "chunk1.zarr")),
     ]
     stem = tmp_path / "figures" / "dynamics"
     run_script(

@@ -12,7 +12,7 @@ from pinfit.analysis.mechanisms import (
     measure_noise_robustness,
     summarise_mechanisms,
 )
-from pinfit.ensemble import ensemble_grid, to_store, MemoryNetworks, MemoryTask
+from pinfit.ensemble import MemoryNetworks, MemoryTask, ensemble_grid, to_store
 
 RULE = dict(duration=200.0, window=50.0, dt=0.1, converge_tol=1e-3, merge_tol=0.05, cycle_tol=0.1)
 
@@ -30,16 +30,25 @@ def test_planted_mechanisms_are_recognised():
     rot = np.zeros((n, n))  # unstable spiral saturating into a limit cycle (units 0, 1)
     rot[:2, :2] = [[1.5, -2.0], [2.0, 1.5]]
     chaotic = 3.0 * rng.normal(size=(100, 100)) / 10  # g = 3, N = 100: chaotic
-    corners = torch.tensor([[3.0, 3, 3, 3], [-3, 3, 3, 3], [3, -3, 3, 3], [-3, -3, 3, 3]], dtype=torch.float64)
+    corners = torch.tensor(
+        [[3.0, 3, 3, 3], [-3, 3, 3, 3], [3, -3, 3, 3], [-3, -3, 3, 3]], dtype=torch.float64
+    )
     starts = corners[None].expand(3, -1, -1)
-    out = classify_states(_dyn(np.stack([bistable, decaying, rot])), starts, n_memories=3,
-                          trained=np.array([True, True, True]), **RULE)
+    out = classify_states(
+        _dyn(np.stack([bistable, decaying, rot])),
+        starts,
+        n_memories=3,
+        trained=np.array([True, True, True]),
+        **RULE,
+    )
     assert out.mechanism.values.tolist() == ["fixed_point", "slow_manifold", "limit_cycle"]
     assert out.n_fixed_points.values[:2].tolist() == [4, 1]
     x0 = torch.as_tensor(rng.normal(size=(1, 4, 100)))
     other = classify_states(_dyn(chaotic[None]), x0, n_memories=3, trained=np.array([True]), **RULE)
     assert other.mechanism.values.tolist() == ["other"]
-    untrained = classify_states(_dyn(bistable[None]), corners[None], n_memories=3, trained=np.array([False]), **RULE)
+    untrained = classify_states(
+        _dyn(bistable[None]), corners[None], n_memories=3, trained=np.array([False]), **RULE
+    )
     assert untrained.mechanism.values.tolist() == ["untrained"]
 
 
@@ -47,12 +56,24 @@ def _silent_store():
     """Two networks with W_out = 0: the output is 0 whatever happens inside."""
     grid = ensemble_grid([1.0], [0.0], [1.0], [0, 1])
     n = 5
-    nets = MemoryNetworks(J=torch.zeros(2, n, n, dtype=torch.float64), w_in=torch.ones(2, n, dtype=torch.float64),
-                          w_fb=torch.zeros(2, n, dtype=torch.float64), w_out=torch.zeros(2, n, dtype=torch.float64),
-                          dt=0.1)
+    nets = MemoryNetworks(
+        J=torch.zeros(2, n, n, dtype=torch.float64),
+        w_in=torch.ones(2, n, dtype=torch.float64),
+        w_fb=torch.zeros(2, n, dtype=torch.float64),
+        w_out=torch.zeros(2, n, dtype=torch.float64),
+        dt=0.1,
+    )
     task = MemoryTask()
-    attrs = dict(phi="tanh", tau=1.0, dt=task.dt, levels=list(task.levels), stimulus=task.stimulus, gap=task.gap,
-                 response=task.response, init_scale=0.02)
+    attrs = dict(
+        phi="tanh",
+        tau=1.0,
+        dt=task.dt,
+        levels=list(task.levels),
+        stimulus=task.stimulus,
+        gap=task.gap,
+        response=task.response,
+        init_scale=0.02,
+    )
     return to_store(nets, grid, torch.zeros(2), torch.tensor([True, True]), attrs)
 
 

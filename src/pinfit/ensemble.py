@@ -43,7 +43,9 @@ class MemoryTask:
     def __post_init__(self):
         where = "ensemble task"
         if len(self.levels) < 1 or len(set(self.levels)) != len(self.levels):
-            raise PinfitInputError(where, "levels", f"got {list(self.levels)}", "give one or more distinct amplitudes")
+            raise PinfitInputError(
+                where, "levels", f"got {list(self.levels)}", "give one or more distinct amplitudes"
+            )
         for name in ("stimulus", "gap", "response"):
             check_range(where, name, getattr(self, name), 0, low_open=True)
         check_range(where, "dt", self.dt, 0, min(self.stimulus, self.gap, self.response), low_open=True)
@@ -81,10 +83,16 @@ class MemoryTask:
         return u, target
 
 
-def ensemble_grid(g: list[float], sparsity: list[float], feedback_scale: list[float], seeds: list[int]) -> xr.Dataset:
+def ensemble_grid(
+    g: list[float], sparsity: list[float], feedback_scale: list[float], seeds: list[int]
+) -> xr.Dataset:
     """All combinations of the grid as coords on a ``network`` dim (string ids)."""
     where = "ensemble grid"
-    for name, values, lo, hi in (("g", g, 0, None), ("sparsity", sparsity, 0, 0.99), ("feedback_scale", feedback_scale, 0, None)):
+    for name, values, lo, hi in (
+        ("g", g, 0, None),
+        ("sparsity", sparsity, 0, 0.99),
+        ("feedback_scale", feedback_scale, 0, None),
+    ):
         if not values:
             raise PinfitInputError(where, name, "is empty", f"give at least one value of {name}")
         for v in values:
@@ -127,13 +135,20 @@ class MemoryNetworks:
         """One Euler step for x (network, trial, unit), input u (network|1, trial); returns x, z."""
         r = torch.tanh(x)
         z = (r * self.w_out[:, None, :]).sum(-1)
-        drive = -x + r @ self.J.transpose(-1, -2) + self.w_fb[:, None, :] * z[..., None] + self.w_in[:, None, :] * u[..., None]
+        drive = (
+            -x
+            + r @ self.J.transpose(-1, -2)
+            + self.w_fb[:, None, :] * z[..., None]
+            + self.w_in[:, None, :] * u[..., None]
+        )
         x = x + self.dt * drive
         if noise is not None:
             x = x + noise
         return x, z
 
-    def run(self, x: torch.Tensor, u: torch.Tensor, *, noise_std: float = 0.0, generator=None, record_x=False):
+    def run(
+        self, x: torch.Tensor, u: torch.Tensor, *, noise_std: float = 0.0, generator=None, record_x=False
+    ):
         """Simulate inputs u (network|1, trial, time); returns z (network, trial, time) and x.
 
         x is the final state, or every state (network, trial, time, unit) with ``record_x``.
@@ -162,8 +177,9 @@ def draw_networks(grid: xr.Dataset, *, n_units: int, dt: float, device: str = "a
     check_range("ensemble", "n_units", n_units, 2)
     dev = choose_device(device)
     Js, w_in, w_fb = [], [], []
-    for g, sp, fb, seed in zip(grid.g.values, grid.sparsity.values, grid.feedback_scale.values, grid.seed.values,
-                               strict=True):
+    for g, sp, fb, seed in zip(
+        grid.g.values, grid.sparsity.values, grid.feedback_scale.values, grid.seed.values, strict=True
+    ):
         gen = torch.Generator().manual_seed(int(seed))
         normal = torch.randn((n_units, n_units), generator=gen, dtype=torch.float64)
         keep = torch.rand((n_units, n_units), generator=gen, dtype=torch.float64) >= sp
@@ -171,11 +187,18 @@ def draw_networks(grid: xr.Dataset, *, n_units: int, dt: float, device: str = "a
         w_in.append(2 * torch.rand(n_units, generator=gen, dtype=torch.float64) - 1)
         w_fb.append(fb * (2 * torch.rand(n_units, generator=gen, dtype=torch.float64) - 1))
     J = torch.stack(Js).to(dev)
-    return MemoryNetworks(J=J, w_in=torch.stack(w_in).to(dev), w_fb=torch.stack(w_fb).to(dev),
-                          w_out=J.new_zeros(J.shape[:2]), dt=dt)
+    return MemoryNetworks(
+        J=J,
+        w_in=torch.stack(w_in).to(dev),
+        w_fb=torch.stack(w_fb).to(dev),
+        w_out=J.new_zeros(J.shape[:2]),
+        dt=dt,
+    )
 
 
-def initial_states(n_net: int, n_trial: int, n_units: int, *, scale: float, seed: int, device) -> torch.Tensor:
+def initial_states(
+    n_net: int, n_trial: int, n_units: int, *, scale: float, seed: int, device
+) -> torch.Tensor:
     """Random trial-start states x (network, trial, unit), std ``scale``."""
     gen = torch.Generator().manual_seed(seed)
     return (scale * torch.randn((n_net, n_trial, n_units), generator=gen, dtype=torch.float64)).to(device)
@@ -256,11 +279,31 @@ def train_ensemble(
                 err = (r * nets.w_out).sum(-1) - target[0, t]
                 nets.w_out -= (c * err)[:, None] * k
     error, correct = evaluate(nets, task, seed=seed + 1, init_scale=init_scale)
-    log.info("trained %d of %d networks (test error median %.3f)", int(correct.sum()), n_net, float(error.median()))
-    return to_store(nets, grid, error, correct, provenance(
-        phi="tanh", tau=1.0, dt=task.dt, levels=list(task.levels), stimulus=task.stimulus, gap=task.gap,
-        response=task.response, n_units=n_units, n_train_trials=n_train_trials, learn_every=learn_every,
-        alpha=alpha, init_scale=init_scale, seed=seed, time_unit="tau"))
+    log.info(
+        "trained %d of %d networks (test error median %.3f)", int(correct.sum()), n_net, float(error.median())
+    )
+    return to_store(
+        nets,
+        grid,
+        error,
+        correct,
+        provenance(
+            phi="tanh",
+            tau=1.0,
+            dt=task.dt,
+            levels=list(task.levels),
+            stimulus=task.stimulus,
+            gap=task.gap,
+            response=task.response,
+            n_units=n_units,
+            n_train_trials=n_train_trials,
+            learn_every=learn_every,
+            alpha=alpha,
+            init_scale=init_scale,
+            seed=seed,
+            time_unit="tau",
+        ),
+    )
 
 
 def response_mean(z: torch.Tensor, task: MemoryTask, start: float) -> torch.Tensor:
@@ -273,7 +316,9 @@ def evaluate(nets: MemoryNetworks, task: MemoryTask, *, seed: int, init_scale: f
     """Noise-free test on every pair: (largest response error, all pairs decoded) per network."""
     pairs = torch.as_tensor(task.pairs, device=nets.J.device)
     u, _ = task.signals(pairs)
-    x0 = initial_states(nets.J.shape[0], len(pairs), nets.J.shape[-1], scale=init_scale, seed=seed, device=nets.J.device)
+    x0 = initial_states(
+        nets.J.shape[0], len(pairs), nets.J.shape[-1], scale=init_scale, seed=seed, device=nets.J.device
+    )
     z, _ = nets.run(x0, u[None])
     zr = response_mean(z, task, task.delay_end)
     sums = pairs.sum(1)
@@ -304,8 +349,12 @@ def from_store(store: xr.Dataset, *, device: str = "auto") -> tuple[MemoryNetwor
     dev = choose_device(device)
     t = lambda name: torch.as_tensor(store[name].values, dtype=torch.float64, device=dev)  # noqa: E731
     a = store.attrs
-    task = MemoryTask(levels=tuple(a["levels"]), stimulus=a["stimulus"], gap=a["gap"], response=a["response"], dt=a["dt"])
-    nets = MemoryNetworks(J=t("J"), w_in=t("W_in")[..., 0], w_fb=t("W_fb")[..., 0], w_out=t("W_out")[:, 0], dt=a["dt"])
+    task = MemoryTask(
+        levels=tuple(a["levels"]), stimulus=a["stimulus"], gap=a["gap"], response=a["response"], dt=a["dt"]
+    )
+    nets = MemoryNetworks(
+        J=t("J"), w_in=t("W_in")[..., 0], w_fb=t("W_fb")[..., 0], w_out=t("W_out")[:, 0], dt=a["dt"]
+    )
     return nets, task
 
 
@@ -331,6 +380,8 @@ def train_ensemble_chunk(
 
     check_range("ensemble", "n_seeds", n_seeds, 1)
     memory_task = MemoryTask(**{k: tuple(v) if k == "levels" else v for k, v in task.items()})
-    grid = grid_chunk(ensemble_grid(g, sparsity, feedback_scale, list(range(n_seeds))), n_chunks=n_chunks, chunk=chunk)
+    grid = grid_chunk(
+        ensemble_grid(g, sparsity, feedback_scale, list(range(n_seeds))), n_chunks=n_chunks, chunk=chunk
+    )
     store = train_ensemble(grid, task=memory_task, device=device, **training)
     write_dataset(store.assign_attrs(chunk=chunk, n_chunks=n_chunks), output)

@@ -122,7 +122,9 @@ def network_dynamics(network: xr.Dataset, *, device: str = "auto") -> RateDynami
 
     J = tensor(ds["J"], ("network", "unit", "unit_pre"))
     if "W_fb" in ds:
-        J = J + tensor(ds["W_fb"], ("network", "unit", "output")) @ tensor(ds["W_out"], ("network", "output", "unit"))
+        J = J + tensor(ds["W_fb"], ("network", "unit", "output")) @ tensor(
+            ds["W_out"], ("network", "output", "unit")
+        )
     b = tensor(ds["b"], ("network", "unit")) if "b" in ds else J.new_zeros(J.shape[:2])
     return RateDynamics(J=J, b=b, tau=float(tau), phi=phi)
 
@@ -169,7 +171,9 @@ def find_network_fixed_points(
     dyn = network_dynamics(network, device=device)
     dt = float(network.attrs.get("dt", dyn.tau / 10))
     gen = torch.Generator().manual_seed(seed)
-    x0 = init_scale * torch.randn((dyn.J.shape[0], n_runs, dyn.J.shape[-1]), generator=gen, dtype=torch.float64)
+    x0 = init_scale * torch.randn(
+        (dyn.J.shape[0], n_runs, dyn.J.shape[-1]), generator=gen, dtype=torch.float64
+    )
     traj = simulate_autonomous(dyn, x0.to(dyn.J.device), duration=duration * dyn.tau, dt=dt)
     starts = sample_states(traj, n_starts, noise=noise, seed=seed)
     out = find_fixed_points(dyn, starts, **finder)
@@ -180,11 +184,15 @@ def find_network_fixed_points(
 
 def fixed_point_table(points: xr.Dataset) -> pd.DataFrame:
     """Tidy table of a finder result: one row per (network, fixed point) that exists."""
-    table = points[["q", "kind", "stability", "max_real_eig", "n_starts", "valid"]].to_dataframe().reset_index()
+    table = (
+        points[["q", "kind", "stability", "max_real_eig", "n_starts", "valid"]].to_dataframe().reset_index()
+    )
     return table[table["valid"]].drop(columns="valid").reset_index(drop=True)
 
 
-def simulate_autonomous(dynamics: RateDynamics, x0: torch.Tensor, *, duration: float, dt: float) -> torch.Tensor:
+def simulate_autonomous(
+    dynamics: RateDynamics, x0: torch.Tensor, *, duration: float, dt: float
+) -> torch.Tensor:
     """Forward-Euler trajectories with input off, (network, start, time, unit), time step dt."""
     steps = int(round(duration / dt))
     x, out = x0.clone(), []
@@ -296,7 +304,9 @@ def _take(t: torch.Tensor, keep: torch.Tensor, dim: int) -> torch.Tensor:
     return t.gather(dim, idx.expand(shape))
 
 
-def _polish(dyn: RateDynamics, net: torch.Tensor, x: torch.Tensor, *, iterations: int, qtol: float, gtol: float) -> torch.Tensor:
+def _polish(
+    dyn: RateDynamics, net: torch.Tensor, x: torch.Tensor, *, iterations: int, qtol: float, gtol: float
+) -> torch.Tensor:
     """Damped Newton on drive(x) = 0 with a Levenberg-Marquardt fallback.
 
     x (point, unit) are candidates of networks ``net`` (point). The Newton step -A^-1 F is a
@@ -448,9 +458,15 @@ def find_fixed_points(
     n_unit = dynamics.J.shape[-1]
     check_range(where, "n_slow", n_slow, 1)
     n_slow = min(n_slow, n_unit)
-    if initial_states.dim() != 3 or initial_states.shape[0] != dynamics.J.shape[0] or initial_states.shape[2] != n_unit:
+    if (
+        initial_states.dim() != 3
+        or initial_states.shape[0] != dynamics.J.shape[0]
+        or initial_states.shape[2] != n_unit
+    ):
         raise PinfitInputError(
-            where, "initial_states", f"has shape {tuple(initial_states.shape)}",
+            where,
+            "initial_states",
+            f"has shape {tuple(initial_states.shape)}",
             f"pass (network={dynamics.J.shape[0]}, start, unit={n_unit})",
         )
     x0 = initial_states.to(dtype=torch.float64, device=dynamics.J.device)
@@ -459,10 +475,22 @@ def find_fixed_points(
     merged = [_merge(x_np[k], q_np[k], q_np[k] < slow_tol, merge_tol) for k in range(x.shape[0])]
     net = torch.tensor([k for k, (_, reps) in enumerate(merged) for _ in reps], dtype=torch.long)
     flat = torch.cat([x[k, torch.as_tensor(reps, dtype=torch.long)] for k, (_, reps) in enumerate(merged)])
-    flat = _polish(dynamics, net.to(x.device), flat, iterations=polish_iter, qtol=fixed_tol * 1e-4, gtol=gtol * 1e-3)
+    flat = _polish(
+        dynamics, net.to(x.device), flat, iterations=polish_iter, qtol=fixed_tol * 1e-4, gtol=gtol * 1e-3
+    )
     cands = list(torch.split(flat, [len(reps) for _, reps in merged]))
-    return _describe(dynamics, cands, [lab for lab, _ in merged], x_np.shape[1], fixed_tol, slow_tol, gtol,
-                     merge_tol, stability_tol, n_slow)
+    return _describe(
+        dynamics,
+        cands,
+        [lab for lab, _ in merged],
+        x_np.shape[1],
+        fixed_tol,
+        slow_tol,
+        gtol,
+        merge_tol,
+        stability_tol,
+        n_slow,
+    )
 
 
 def _describe(dyn, cands, labels, n_start, fixed_tol, slow_tol, gtol, merge_tol, stability_tol, n_slow):
@@ -500,7 +528,9 @@ def _describe(dyn, cands, labels, n_start, fixed_tol, slow_tol, gtol, merge_tol,
     big = np.take_along_axis(evecs, np.abs(evecs).argmax(-1)[..., None], -1)
     evecs *= np.where(big < 0, -1.0, 1.0)
     max_re = evals.real[..., 0]
-    stability = np.where(max_re > stability_tol, "unstable", np.where(max_re < -stability_tol, "stable", "marginal"))
+    stability = np.where(
+        max_re > stability_tol, "unstable", np.where(max_re < -stability_tol, "stable", "marginal")
+    )
     kind = np.where(qs < fixed_tol, "fixed", "slow")
     nan_where = ~valid
     eig_real, eig_imag = evals.real.copy(), evals.imag.copy()
@@ -523,13 +553,20 @@ def _describe(dyn, cands, labels, n_start, fixed_tol, slow_tol, gtol, merge_tol,
             "start_point": (("network", "start"), start_point),
         },
         coords={"fixed_point": np.arange(n_max), "eigen": np.arange(n_unit), "slow": np.arange(n_slow)},
-        attrs={"tau": dyn.tau, "phi": dyn.phi, "fixed_tol": fixed_tol, "slow_tol": slow_tol,
-               "merge_tol": merge_tol, "stability_tol": stability_tol},
+        attrs={
+            "tau": dyn.tau,
+            "phi": dyn.phi,
+            "fixed_tol": fixed_tol,
+            "slow_tol": slow_tol,
+            "merge_tol": merge_tol,
+            "stability_tol": stability_tol,
+        },
     )
 
 
-def network_fixed_points(network_path: str, output_zarr: str, output_csv: str, *, seed: int = 0,
-                         device: str = "auto", **kwargs) -> None:
+def network_fixed_points(
+    network_path: str, output_zarr: str, output_csv: str, *, seed: int = 0, device: str = "auto", **kwargs
+) -> None:
     """Run :func:`find_network_fixed_points` on a network store and write zarr + tidy CSV."""
     from pinfit.store import provenance, read_dataset, write_dataset, write_table
 

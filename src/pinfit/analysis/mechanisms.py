@@ -29,16 +29,27 @@ def feedback_dynamics(nets: MemoryNetworks) -> RateDynamics:
     return RateDynamics(J=J, b=J.new_zeros(J.shape[:2]), tau=1.0, phi="tanh")
 
 
-def end_of_trial_states(nets: MemoryNetworks, task: MemoryTask, *, init_scale: float, seed: int) -> torch.Tensor:
+def end_of_trial_states(
+    nets: MemoryNetworks, task: MemoryTask, *, init_scale: float, seed: int
+) -> torch.Tensor:
     """States at the end of the response window for every pair, (network, pair, unit)."""
     pairs = torch.as_tensor(task.pairs, device=nets.J.device)
     u, _ = task.signals(pairs)
-    x0 = initial_states(nets.J.shape[0], len(pairs), nets.J.shape[-1], scale=init_scale, seed=seed, device=nets.J.device)
+    x0 = initial_states(
+        nets.J.shape[0], len(pairs), nets.J.shape[-1], scale=init_scale, seed=seed, device=nets.J.device
+    )
     return nets.run(x0, u[None])[1]
 
 
-def ensemble_fixed_points(store: xr.Dataset, *, n_starts: int = 64, noise: float = 0.01, seed: int = 0,
-                          device: str = "auto", **finder) -> xr.Dataset:
+def ensemble_fixed_points(
+    store: xr.Dataset,
+    *,
+    n_starts: int = 64,
+    noise: float = 0.01,
+    seed: int = 0,
+    device: str = "auto",
+    **finder,
+) -> xr.Dataset:
     """Fixed and slow points of every ensemble network (input off, feedback on).
 
     Starts are sampled along the noise-free test trials of every pair (states every tau) with
@@ -49,8 +60,14 @@ def ensemble_fixed_points(store: xr.Dataset, *, n_starts: int = 64, noise: float
     nets, task = from_store(store, device=device)
     pairs = torch.as_tensor(task.pairs, device=nets.J.device)
     u, _ = task.signals(pairs)
-    x0 = initial_states(nets.J.shape[0], len(pairs), nets.J.shape[-1], scale=store.attrs["init_scale"], seed=seed,
-                        device=nets.J.device)
+    x0 = initial_states(
+        nets.J.shape[0],
+        len(pairs),
+        nets.J.shape[-1],
+        scale=store.attrs["init_scale"],
+        seed=seed,
+        device=nets.J.device,
+    )
     traj = nets.run(x0, u[None], record_x=True)[1][:, :, :: task.steps(1.0)]
     starts = sample_states(traj, n_starts, noise=noise, seed=seed)
     return find_fixed_points(feedback_dynamics(nets), starts, **finder).assign_coords(store["network"].coords)
@@ -118,17 +135,38 @@ def classify_mechanisms(
     n_net, n_unit = nets.J.shape[0], nets.J.shape[-1]
     ends = end_of_trial_states(nets, task, init_scale=store.attrs["init_scale"], seed=seed)
     gen = torch.Generator().manual_seed(seed)
-    noise = perturb_scale * torch.randn((n_net, ends.shape[1], n_perturb, n_unit), generator=gen, dtype=torch.float64)
+    noise = perturb_scale * torch.randn(
+        (n_net, ends.shape[1], n_perturb, n_unit), generator=gen, dtype=torch.float64
+    )
     starts = (ends[:, :, None] + noise.to(ends.device)).reshape(n_net, -1, n_unit)
-    out = classify_states(feedback_dynamics(nets), starts, n_memories=len(task.memories),
-                          trained=store["trained"].values, duration=duration, window=window, dt=task.dt,
-                          converge_tol=converge_tol, merge_tol=merge_tol, cycle_tol=cycle_tol)
+    out = classify_states(
+        feedback_dynamics(nets),
+        starts,
+        n_memories=len(task.memories),
+        trained=store["trained"].values,
+        duration=duration,
+        window=window,
+        dt=task.dt,
+        converge_tol=converge_tol,
+        merge_tol=merge_tol,
+        cycle_tol=cycle_tol,
+    )
     return out.assign_coords(store["network"].coords)
 
 
-def classify_states(dyn: RateDynamics, starts: torch.Tensor, *, n_memories: int, trained: np.ndarray,
-                    duration: float, window: float, dt: float, converge_tol: float, merge_tol: float,
-                    cycle_tol: float) -> xr.Dataset:
+def classify_states(
+    dyn: RateDynamics,
+    starts: torch.Tensor,
+    *,
+    n_memories: int,
+    trained: np.ndarray,
+    duration: float,
+    window: float,
+    dt: float,
+    converge_tol: float,
+    merge_tol: float,
+    cycle_tol: float,
+) -> xr.Dataset:
     """The classification rule applied to input-off runs of ``dyn`` from ``starts`` (network, start, unit).
 
     See :func:`classify_mechanisms`; ``trained`` (network) bool marks networks that solve the task.
@@ -144,9 +182,13 @@ def classify_states(dyn: RateDynamics, starts: torch.Tensor, *, n_memories: int,
     last_np = last.cpu().numpy() / n_unit**0.5
     n_fixed = np.array([_count_clusters(last_np[k, settled[k]], merge_tol) for k in range(n_net)])
     mechanism = np.where(
-        ~np.asarray(trained, bool), "untrained",
-        np.where(settled.all(1), np.where(n_fixed >= n_memories, "fixed_point", "slow_manifold"),
-                 np.where((settled | periodic).all(1), "limit_cycle", "other")),
+        ~np.asarray(trained, bool),
+        "untrained",
+        np.where(
+            settled.all(1),
+            np.where(n_fixed >= n_memories, "fixed_point", "slow_manifold"),
+            np.where((settled | periodic).all(1), "limit_cycle", "other"),
+        ),
     )
     return xr.Dataset(
         {
@@ -168,7 +210,12 @@ def _count_clusters(points: np.ndarray, tol: float) -> int:
 
 
 def measure_memory_decay(
-    store: xr.Dataset, *, max_extension: float = 100.0, step: float = 10.0, seed: int = 0, device: str = "auto"
+    store: xr.Dataset,
+    *,
+    max_extension: float = 100.0,
+    step: float = 10.0,
+    seed: int = 0,
+    device: str = "auto",
 ) -> xr.Dataset:
     """Response error when the second delay is extended by 0, step, ..., max_extension tau.
 
@@ -185,8 +232,14 @@ def measure_memory_decay(
     nets, task = from_store(store, device=device)
     pairs = torch.as_tensor(task.pairs, device=nets.J.device)
     u, _ = task.signals(pairs, extra_delay=max_extension)
-    x0 = initial_states(nets.J.shape[0], len(pairs), nets.J.shape[-1], scale=store.attrs["init_scale"], seed=seed,
-                        device=nets.J.device)
+    x0 = initial_states(
+        nets.J.shape[0],
+        len(pairs),
+        nets.J.shape[-1],
+        scale=store.attrs["init_scale"],
+        seed=seed,
+        device=nets.J.device,
+    )
     z, _ = nets.run(x0, u[None])
     extensions = np.arange(0.0, max_extension + 1e-9, step)
     zr = torch.stack([response_mean(z, task, task.delay_end + e) for e in extensions], -1)
@@ -227,19 +280,29 @@ def measure_noise_robustness(
     gen = torch.Generator(device=nets.J.device).manual_seed(seed)
     acc = []
     for level in noise_levels:
-        x0 = initial_states(nets.J.shape[0], len(pairs), nets.J.shape[-1], scale=store.attrs["init_scale"],
-                            seed=seed, device=nets.J.device)
+        x0 = initial_states(
+            nets.J.shape[0],
+            len(pairs),
+            nets.J.shape[-1],
+            scale=store.attrs["init_scale"],
+            seed=seed,
+            device=nets.J.device,
+        )
         z, _ = nets.run(x0, u[None], noise_std=level, generator=gen)
         acc.append((decode(response_mean(z, task, task.delay_end), task.memories) == truth).double().mean(-1))
     acc = torch.stack(acc, -1).cpu().numpy()
     return xr.Dataset(
         {"accuracy": (("network", "noise"), acc), "robustness": ("network", acc.mean(-1))},
-        coords={**store["network"].coords, "noise": ("noise", np.asarray(noise_levels, float), {"units": "1/sqrt(tau)"})},
+        coords={
+            **store["network"].coords,
+            "noise": ("noise", np.asarray(noise_levels, float), {"units": "1/sqrt(tau)"}),
+        },
     )
 
 
-def analyse_ensemble(store: xr.Dataset, *, classify: dict, decay: dict, noise: dict, seed: int = 0,
-                     device: str = "auto") -> xr.Dataset:
+def analyse_ensemble(
+    store: xr.Dataset, *, classify: dict, decay: dict, noise: dict, seed: int = 0, device: str = "auto"
+) -> xr.Dataset:
     """Mechanism, memory decay and noise robustness of every network, one Dataset (dim network).
 
     ``classify``, ``decay`` and ``noise`` are keyword arguments of :func:`classify_mechanisms`,
@@ -279,22 +342,35 @@ def summarise_mechanisms(analysis: xr.Dataset) -> pd.DataFrame:
             (m, "decay_error_at_max", np.nan, float(sub["decay_error"].isel(extension=-1).mean())),
             (m, "robustness", np.nan, float(sub["robustness"].mean())),
         ]
-        rows += [(m, "accuracy", float(s), float(a)) for s, a in zip(sub["noise"].values,
-                                                                       sub["accuracy"].mean("network").values, strict=True)]
+        rows += [
+            (m, "accuracy", float(s), float(a))
+            for s, a in zip(sub["noise"].values, sub["accuracy"].mean("network").values, strict=True)
+        ]
     return pd.DataFrame(rows, columns=["mechanism", "measure", "noise", "value"])
 
 
-def analyse_ensemble_chunk(network_path: str, output: str, *, classify: dict, decay: dict, noise: dict,
-                           seed: int = 0, device: str = "auto") -> None:
+def analyse_ensemble_chunk(
+    network_path: str,
+    output: str,
+    *,
+    classify: dict,
+    decay: dict,
+    noise: dict,
+    seed: int = 0,
+    device: str = "auto",
+) -> None:
     """Workflow entry: :func:`analyse_ensemble` on one chunk's store, written as zarr."""
     store = read_dataset(network_path)
     result = analyse_ensemble(store, classify=classify, decay=decay, noise=noise, seed=seed, device=device)
-    result.attrs.update(provenance(source=str(network_path), classify=classify, decay=decay, noise=noise, seed=seed))
+    result.attrs.update(
+        provenance(source=str(network_path), classify=classify, decay=decay, noise=noise, seed=seed)
+    )
     write_dataset(result, output)
 
 
-def ensemble_fixed_points_chunk(network_path: str, output_zarr: str, output_csv: str, *, seed: int = 0,
-                                device: str = "auto", **kwargs) -> None:
+def ensemble_fixed_points_chunk(
+    network_path: str, output_zarr: str, output_csv: str, *, seed: int = 0, device: str = "auto", **kwargs
+) -> None:
     """Workflow entry: :func:`ensemble_fixed_points` on one chunk's store; zarr + tidy CSV."""
     points = ensemble_fixed_points(read_dataset(network_path), seed=seed, device=device, **kwargs)
     points.attrs.update(provenance(source=str(network_path), seed=seed, **kwargs))
@@ -302,8 +378,9 @@ def ensemble_fixed_points_chunk(network_path: str, output_zarr: str, output_csv:
     write_table(fixed_point_table(points), output_csv)
 
 
-def summarise_ensemble(analysis_paths: list[str], fixed_point_tables: list[str], output_zarr: str,
-                       output_csv: str) -> None:
+def summarise_ensemble(
+    analysis_paths: list[str], fixed_point_tables: list[str], output_zarr: str, output_csv: str
+) -> None:
     """Workflow entry: join the chunks, add fixed-point counts per network, write the summary.
 
     The zarr holds every network's measures (dim network) plus ``n_stable_fixed_points`` and
@@ -318,9 +395,12 @@ def summarise_ensemble(analysis_paths: list[str], fixed_point_tables: list[str],
     analysis["n_stable_fixed_points"] = ("network", stable.reindex(ids, fill_value=0).values)
     analysis["n_slow_points"] = ("network", slow.reindex(ids, fill_value=0).values)
     summary = summarise_mechanisms(analysis)
-    extra = [(m, f"{v}_mean", np.nan, float(analysis[v].values[analysis["mechanism"].values == m].mean()))
-             for m in MECHANISMS if (analysis["mechanism"].values == m).any()
-             for v in ("n_stable_fixed_points", "n_slow_points")]
+    extra = [
+        (m, f"{v}_mean", np.nan, float(analysis[v].values[analysis["mechanism"].values == m].mean()))
+        for m in MECHANISMS
+        if (analysis["mechanism"].values == m).any()
+        for v in ("n_stable_fixed_points", "n_slow_points")
+    ]
     summary = pd.concat([summary, pd.DataFrame(extra, columns=summary.columns)], ignore_index=True)
     write_dataset(analysis, output_zarr)
     write_table(summary, output_csv)

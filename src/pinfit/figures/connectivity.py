@@ -49,7 +49,7 @@ def _band(ax, bands: xr.Dataset, p_values, colours, title: str) -> None:
         band = band.where(band["count"] >= MIN_BIN_SHARE * band["count"].max())
         sem = band["sd"] / np.sqrt(band["count"].clip(min=1))
         ax.fill_between(band["lag"], band["mean"] - sem, band["mean"] + sem, color=colour, alpha=0.3, lw=0)
-        ax.plot(band["lag"], band["mean"], color=colour, label=f"{100 * p:g} %")
+        ax.plot(band["lag"], band["mean"], color=colour, label=f"p = {100 * p:g} %")
     ax.axhline(0, color="0.5", lw=0.5, zorder=0)
     ax.axvline(0, color="0.5", lw=0.5, ls=":", zorder=0)
     ax.set_xlabel("peak time post − pre (s)")
@@ -105,7 +105,7 @@ def plot_connectivity(
 
     _band(ax_j, band_J, p_values, colours, "J")
     _band(ax_dj, band_dJ, p_values, colours, "δJ")
-    ax_j.legend(title="p", loc="upper right", ncol=2 if len(p_values) > 3 else 1)
+    ax_j.legend(loc="lower left", ncol=len(p_values), handlelength=1.0, columnspacing=0.8, handletextpad=0.3)
 
     for name, label in COMPONENTS.items():
         if name in currents:

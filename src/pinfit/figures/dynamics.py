@@ -29,8 +29,9 @@ UNTRAINED = "untrained"
 
 
 def mechanism_colours(mechanisms) -> dict[str, str]:
-    """One fixed colour per mechanism (sorted names), shared by every panel."""
-    return dict(zip(sorted(mechanisms), palette(len(mechanisms)), strict=True))
+    """One fixed colour per mechanism (sorted names), shared by every panel; untrained in grey."""
+    trained = sorted(set(mechanisms) - {UNTRAINED})
+    return {**dict(zip(trained, palette(len(trained)), strict=True)), UNTRAINED: "0.6"}
 
 
 def example_points(points: xr.Dataset, network) -> xr.Dataset:
@@ -89,6 +90,10 @@ def _example(ax, example: xr.Dataset, colour, title: str) -> None:
                 ls="none",
                 label=f"{kind} ({stable})" if stable else kind,
             )
+    if example.sizes["fixed_point"] == 0:
+        ax.text(0.5, 0.5, "no fixed or slow point found", transform=ax.transAxes, ha="center", va="center")
+        ax.set_xticks([])
+        ax.set_yticks([])
     ax.set_xlabel("PC1")
     ax.set_ylabel("PC2")
     ax.set_title(title, loc="left")
@@ -151,7 +156,7 @@ def plot_dynamics(examples: Mapping[str, xr.Dataset], ensemble: xr.Dataset) -> F
     example_axes = np.atleast_1d(top.subplots(1, 3))
     for ax, (name, example) in zip(example_axes, examples.items(), strict=False):
         title = name.replace("_", " ") + (
-            f": network {example.attrs['network']}" if "network" in example.attrs else ""
+            f"\n{example.attrs['network']}" if "network" in example.attrs else ""
         )
         _example(ax, example, colours[name], title)
         ax.legend(loc="best", handletextpad=0.2, markerscale=0.8)
@@ -160,17 +165,19 @@ def plot_dynamics(examples: Mapping[str, xr.Dataset], ensemble: xr.Dataset) -> F
 
     ax_share, ax_memory, ax_noise = bottom.subplots(1, 3)
     names, counts = np.unique(mechanism.values, return_counts=True)
-    ax_share.bar(np.arange(len(names)), counts / counts.sum(), color=[colours[m] for m in names], width=0.7)
+    bars = ax_share.bar(
+        np.arange(len(names)), counts / counts.sum(), color=[colours[m] for m in names], width=0.7
+    )
+    ax_share.bar_label(bars, [f"{n}" for n in counts], padding=1.5, fontsize=6)
     ax_share.set_xticks(np.arange(len(names)), [m.replace("_", " ") for m in names], rotation=20, ha="right")
     ax_share.set_ylim(0, 1)
     ax_share.set_ylabel("share of networks")
-    ax_share.set_title(f"mechanisms (n = {len(mechanism)})", loc="left")
+    ax_share.set_title(f"mechanisms (networks, of {len(mechanism)})", loc="left")
     _curves(ax_memory, ensemble["decay_error"], mechanism, colours)
     ax_memory.set_ylim(bottom=0)
     ax_memory.set_xlabel("delay extension (τ)")
     ax_memory.set_ylabel("response error")
     ax_memory.set_title("memory decay", loc="left")
-    ax_memory.legend(loc="upper left")
     _curves(ax_noise, ensemble["accuracy"], mechanism, colours)
     ax_noise.set_ylim(0, 1.03)
     ax_noise.set_xlabel("input noise (s.d. per √τ)")
@@ -183,14 +190,28 @@ def plot_dynamics(examples: Mapping[str, xr.Dataset], ensemble: xr.Dataset) -> F
 def draw_dynamics(*, mechanisms: str, fixed_points: Sequence[str], stem: str, dpi: int = 300) -> list:
     """Read the ensemble's mechanisms store and fixed-point stores, draw Figure 6, save at ``stem``.
 
-    The examples are the first network of each of the first three trained mechanisms present
-    (alphabetical order).
+    The examples are, for each of the first three trained mechanisms present (alphabetical
+    order), the network with the most fixed and slow points (the first of ties).
     """
     ensemble = read_dataset(mechanisms)
-    points = xr.concat([read_dataset(path) for path in fixed_points], dim="network", join="outer")
+    chunks = [read_dataset(path) for path in fixed_points]  # one finder store per ensemble chunk
     mechanism = ensemble["mechanism"].values.astype(str)
     examples = {}
     for name in sorted(set(mechanism) - {UNTRAINED})[:3]:
-        network = ensemble["network"].values[np.flatnonzero(mechanism == name)[0]]
-        examples[name] = example_points(points, network)
+        members = set(ensemble["network"].values[mechanism == name].tolist())
+        found = [
+            (int(chunk["valid"].sel(network=net).sum()), chunk, net)
+            for chunk in chunks
+            for net in chunk["network"].values
+            if net in members
+        ]
+        if not found:
+            raise PinfitInputError(
+                "draw_dynamics",
+                "fixed_points",
+                f"no store holds a {name!r} network",
+                "pass the fixed-point stores of every ensemble chunk",
+            )
+        _, chunk, network = max(found, key=lambda item: item[0])  # the first with the most points
+        examples[name] = example_points(chunk, network)
     return save_figure(plot_dynamics(examples, ensemble), stem, dpi=dpi)
