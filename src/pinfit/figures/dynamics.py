@@ -147,8 +147,8 @@ def plot_dynamics(examples: Mapping[str, xr.Dataset], ensemble: xr.Dataset) -> F
         raise PinfitInputError(
             "plot_dynamics", "ensemble", f"no {missing}", "pass the ensemble stage's mechanisms store"
         )
-    if not 1 <= len(examples) <= 3:
-        raise PinfitInputError("plot_dynamics", "examples", f"{len(examples)} examples", "pass one to three")
+    if len(examples) > 3:
+        raise PinfitInputError("plot_dynamics", "examples", f"{len(examples)} examples", "pass at most three")
     mechanism = ensemble["mechanism"].astype(str)
     colours = mechanism_colours(set(mechanism.values) | set(examples))
     fig = new_figure("double", 110.0)
@@ -161,7 +161,9 @@ def plot_dynamics(examples: Mapping[str, xr.Dataset], ensemble: xr.Dataset) -> F
         _example(ax, example, colours[name], title)
         ax.legend(loc="best", handletextpad=0.2, markerscale=0.8)
     for ax in example_axes[len(examples) :]:
-        ax.set_visible(False)
+        ax.set_axis_off()
+    if not examples:
+        example_axes[0].text(0, 0.5, "no trained network to show", transform=example_axes[0].transAxes)
 
     ax_share, ax_memory, ax_noise = bottom.subplots(1, 3)
     names, counts = np.unique(mechanism.values, return_counts=True)
@@ -178,6 +180,8 @@ def plot_dynamics(examples: Mapping[str, xr.Dataset], ensemble: xr.Dataset) -> F
     ax_memory.set_xlabel("delay extension (τ)")
     ax_memory.set_ylabel("response error")
     ax_memory.set_title("memory decay", loc="left")
+    if ax_memory.get_legend_handles_labels()[0]:
+        ax_memory.legend(loc="lower right", fontsize=6, handletextpad=0.3)
     _curves(ax_noise, ensemble["accuracy"], mechanism, colours)
     ax_noise.set_ylim(0, 1.03)
     ax_noise.set_xlabel("input noise (s.d. per √τ)")
