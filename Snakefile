@@ -12,6 +12,10 @@ configfile: "config/config.yaml"
 report: "workflow/report/workflow.rst"
 
 
+# Every rule runs in this environment under `--sdm conda`; `make run` uses .venv instead.
+conda: "envs/pinfit.yaml"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/pinning.smk"

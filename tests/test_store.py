@@ -10,8 +10,10 @@ from pinfit.store import atomic_path, file_sha256, provenance, read_dataset, wri
 def _recording():
     rng = np.random.default_rng(0)
     return xr.Dataset(
-        {"activity": (("condition", "time", "neuron"), rng.random((2, 5, 3))),
-         "label": (("neuron",), np.array(["x", "yy", "z"]))},
+        {
+            "activity": (("condition", "time", "neuron"), rng.random((2, 5, 3))),
+            "label": (("neuron",), np.array(["x", "yy", "z"])),
+        },
         coords={"condition": ["left", "right"], "time": np.arange(5) / 15.6, "neuron": ["n0", "n1", "n2"]},
         attrs=provenance(preprocessing=[{"step": "dff", "neuropil": np.float64(0.7)}], n=np.int64(3)),
     )
@@ -46,5 +48,7 @@ def test_failure_inside_atomic_block_leaves_nothing(tmp_path):
 def test_sha256_of_file_and_folder(tmp_path):
     (tmp_path / "a.txt").write_bytes(b"abc")
     # Known SHA-256 of b"abc" (FIPS 180-2 test vector).
-    assert file_sha256(tmp_path / "a.txt") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert (
+        file_sha256(tmp_path / "a.txt") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )
     assert len(file_sha256(tmp_path)) == 64

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,7 +19,10 @@ def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.C
     env = {**os.environ, "PINFIT_PROGRESS": "0", "OMP_NUM_THREADS": "1"}
     return subprocess.run(
         [str(SNAKEMAKE), "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir), *args],
-        capture_output=True, text=True, timeout=timeout, env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
     )
 
 
@@ -33,15 +35,30 @@ def write_config(workdir: Path, config: dict) -> Path:
 def test_default_config_dry_run_lists_every_stage():
     result = run_snakemake(REPO, "--dry-run", "--cores", "1", "--quiet", "rules")
     assert result.returncode == 0, result.stderr[-3000:]
-    for rule in ("make_demo", "ingest_recording", "ingest_behaviour", "pinning_summary", "behaviour_train",
-                 "analysis_manifold", "ensemble_summary", "figure_dynamics"):
+    for rule in (
+        "make_demo",
+        "ingest_recording",
+        "ingest_behaviour",
+        "pinning_summary",
+        "behaviour_train",
+        "analysis_manifold",
+        "ensemble_summary",
+        "figure_dynamics",
+    ):
         assert rule in result.stdout
 
 
 def test_real_datasets_dry_run():
     result = run_snakemake(
-        REPO, "--dry-run", "--cores", "1", "--quiet", "rules",
-        "--configfile", str(REPO / "config/config.yaml"), str(REPO / "config/real.yaml"),
+        REPO,
+        "--dry-run",
+        "--cores",
+        "1",
+        "--quiet",
+        "rules",
+        "--configfile",
+        str(REPO / "config/config.yaml"),
+        str(REPO / "config/real.yaml"),
     )
     assert result.returncode == 0, result.stderr[-3000:]
 
@@ -54,7 +71,9 @@ def test_slurm_profile_dry_run():
 def test_unknown_config_key_stops_before_any_job(tmp_path):
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     config["pinning_typo"] = 1
-    result = run_snakemake(tmp_path, "--dry-run", "--cores", "1", "--configfile", str(write_config(tmp_path, config)))
+    result = run_snakemake(
+        tmp_path, "--dry-run", "--cores", "1", "--configfile", str(write_config(tmp_path, config))
+    )
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "pinning_typo" in output and "was unexpected" in output
@@ -63,8 +82,12 @@ def test_unknown_config_key_stops_before_any_job(tmp_path):
 
 def test_missing_data_file_names_the_entry(tmp_path):
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
-    config["datasets"] = {"mine": {"kind": "recording", "format": "array", "path": str(tmp_path / "nope.npy")}}
-    result = run_snakemake(tmp_path, "--dry-run", "--cores", "1", "--configfile", str(write_config(tmp_path, config)))
+    config["datasets"] = {
+        "mine": {"kind": "recording", "format": "array", "path": str(tmp_path / "nope.npy")}
+    }
+    result = run_snakemake(
+        tmp_path, "--dry-run", "--cores", "1", "--configfile", str(write_config(tmp_path, config))
+    )
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "datasets.mine.path" in output and "nope.npy" in output
@@ -82,12 +105,26 @@ def _tiny_inputs(tmp_path: Path) -> dict:
     np.savez(tmp_path / "rec.npz", activity=activity, condition=np.array(["a", "b"] * 3), fs=10.0)
     make_two_orientation(n_subjects=2, n_trials=40, seed=1).to_csv(tmp_path / "reports.csv", index=False)
     return {
-        "rec": {"kind": "recording", "format": "array", "path": str(tmp_path / "rec.npz"), "variable": "activity",
-                "axes": ["trial", "time", "neuron"], "sampling_rate_variable": "fs",
-                "conditions": {"variable": "condition"}},
-        "reports": {"kind": "behaviour", "format": "table", "path": str(tmp_path / "reports.csv"),
-                    "columns": {"items": ["ori1", "ori2"], "response": ["report1", "report2"],
-                                "subject": "subject", "delay": "delay_s"}},
+        "rec": {
+            "kind": "recording",
+            "format": "array",
+            "path": str(tmp_path / "rec.npz"),
+            "variable": "activity",
+            "axes": ["trial", "time", "neuron"],
+            "sampling_rate_variable": "fs",
+            "conditions": {"variable": "condition"},
+        },
+        "reports": {
+            "kind": "behaviour",
+            "format": "table",
+            "path": str(tmp_path / "reports.csv"),
+            "columns": {
+                "items": ["ori1", "ori2"],
+                "response": ["report1", "report2"],
+                "subject": "subject",
+                "delay": "delay_s",
+            },
+        },
     }
 
 
@@ -100,7 +137,9 @@ def _tiny_config(tmp_path: Path) -> dict:
     config["analysis"]["task_grid"] = 6
     config["analysis"]["manifold"]["n_landmarks"] = 30
     ens = config["ensemble"]
-    ens.update(g=[1.5], sparsity=[0.0], feedback_scale=[1.0], n_seeds=2, n_chunks=1, n_units=16, n_train_trials=2)
+    ens.update(
+        g=[1.5], sparsity=[0.0], feedback_scale=[1.0], n_seeds=2, n_chunks=1, n_units=16, n_train_trials=2
+    )
     ens["classify"].update(n_perturb=2, duration=20.0, window=6.0)
     ens["decay"].update(max_extension=10.0, step=5.0)
     ens["noise"].update(noise_levels=[0.01], n_trials=1)
@@ -119,10 +158,16 @@ def test_tiny_config_runs_every_stage_and_resumes(tmp_path):
     summary = pd.read_csv(results / "rec/pinning/summary.csv")
     assert sorted(summary.p) == [0.5, 1.0] and summary.pvar.notna().all()
     assert len(pd.read_csv(results / "reports/behaviour/ranking.csv")) == 2
-    figures = sorted(p.relative_to(results / "figures").as_posix() for p in (results / "figures").rglob("*.png"))
+    figures = sorted(
+        p.relative_to(results / "figures").as_posix() for p in (results / "figures").rglob("*.png")
+    )
     assert figures == [
-        "ensemble/dynamics.png", "rec/activity.png", "rec/connectivity.png", "rec/pinning.png",
-        "reports/behaviour.png", "reports/manifold.png",
+        "ensemble/dynamics.png",
+        "rec/activity.png",
+        "rec/connectivity.png",
+        "rec/pinning.png",
+        "reports/behaviour.png",
+        "reports/manifold.png",
     ]
     # Resumable: a second run finds nothing to do.
     again = run_snakemake(tmp_path, "--cores", "2", "--configfile", str(config), "--dry-run")

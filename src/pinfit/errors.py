@@ -48,5 +48,8 @@ def check_range(
         hi = "inf" if high is None else f"{high}"
         interval = ("(" if low_open else "[") + f"{lo}, {hi}" + (")" if high_open else "]")
         raise PinfitInputError(
-            where, field, f"must be a finite number in {interval}; got {value!r}", f"choose {field} in {interval}"
+            where,
+            field,
+            f"must be a finite number in {interval}; got {value!r}",
+            f"choose {field} in {interval}",
         )

@@ -24,7 +24,9 @@ def get_logger(name: str = "pinfit") -> logging.Logger:
 def progress(iterable=None, *, total: int | None = None, desc: str = "", unit: str = "it"):
     """A tqdm bar on stderr; silenced by PINFIT_PROGRESS=0 (e.g. in tests)."""
     disable = os.environ.get("PINFIT_PROGRESS", "1") == "0"
-    return tqdm(iterable, total=total, desc=desc, unit=unit, file=sys.stderr, disable=disable, mininterval=1.0)
+    return tqdm(
+        iterable, total=total, desc=desc, unit=unit, file=sys.stderr, disable=disable, mininterval=1.0
+    )
 
 
 def log_to_file(path) -> None:

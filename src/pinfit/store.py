@@ -41,7 +41,7 @@ def provenance(**params) -> dict:
     """Attrs recording who wrote a store, when, and with which parameters (JSON-safe)."""
     return {
         "pinfit_version": __version__,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         **{k: _json_safe(v) for k, v in params.items()},
     }
 
@@ -106,9 +106,7 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike, *, compression_level:
             ds[name] = var.astype(object)
     compressor = zarr.codecs.ZstdCodec(level=compression_level)
     encoding = {
-        name: {"compressors": (compressor,)}
-        for name in ds.variables
-        if ds[name].dtype.kind in "biufc"
+        name: {"compressors": (compressor,)} for name in ds.variables if ds[name].dtype.kind in "biufc"
     }
     path = Path(path)
     with atomic_path(path) as tmp:

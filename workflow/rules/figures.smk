@@ -53,7 +53,7 @@ rule figure_activity:
         png=report("results/figures/{dataset}/activity.png", caption="../report/activity.rst",
                    category="1 Data vs model", subcategory="{dataset}"),
     params:
-        stem="results/figures/{dataset}/activity",
+        stem=lambda wc, output: output.png.removesuffix(".png"),
         n_examples=lambda wc: _figures().get("n_example_traces", 3),
         dpi=lambda wc: _figures().get("dpi", 300),
     log:
@@ -77,7 +77,7 @@ rule figure_pinning:
         png=report("results/figures/{dataset}/pinning.png", caption="../report/pinning.rst",
                    category="2 PINning fits", subcategory="{dataset}"),
     params:
-        stem="results/figures/{dataset}/pinning",
+        stem=lambda wc, output: output.png.removesuffix(".png"),
         dpi=lambda wc: _figures().get("dpi", 300),
     log:
         "logs/{dataset}/figures/pinning.log",
@@ -101,7 +101,7 @@ rule figure_connectivity:
         png=report("results/figures/{dataset}/connectivity.png", caption="../report/connectivity.rst",
                    category="3 Connectivity", subcategory="{dataset}"),
     params:
-        stem="results/figures/{dataset}/connectivity",
+        stem=lambda wc, output: output.png.removesuffix(".png"),
         condition=lambda wc: stage_config(wc.dataset, "analysis").get("connectivity", {}).get("condition"),
         dpi=lambda wc: _figures().get("dpi", 300),
     log:
@@ -128,7 +128,7 @@ rule figure_behaviour:
         png=report("results/figures/{dataset}/behaviour.png", caption="../report/behaviour.rst",
                    category="4 Behaviour", subcategory="{dataset}"),
     params:
-        stem="results/figures/{dataset}/behaviour",
+        stem=lambda wc, output: output.png.removesuffix(".png"),
         dpi=lambda wc: _figures().get("dpi", 300),
     log:
         "logs/{dataset}/figures/behaviour.log",
@@ -151,7 +151,7 @@ rule figure_manifold:
         png=report("results/figures/{dataset}/manifold.png", caption="../report/manifold.rst",
                    category="5 Manifolds", subcategory="{dataset}"),
     params:
-        stem="results/figures/{dataset}/manifold",
+        stem=lambda wc, output: output.png.removesuffix(".png"),
         dpi=lambda wc: _figures().get("dpi", 300),
     log:
         "logs/{dataset}/figures/manifold.log",
@@ -176,7 +176,7 @@ rule figure_dynamics:
         png=report("results/figures/ensemble/dynamics.png", caption="../report/dynamics.rst",
                    category="6 Dynamics", subcategory="ensemble"),
     params:
-        stem="results/figures/ensemble/dynamics",
+        stem=lambda wc, output: output.png.removesuffix(".png"),
         dpi=lambda wc: _figures().get("dpi", 300),
     log:
         "logs/ensemble/figures/dynamics.log",
