@@ -5,9 +5,9 @@
 (a) N = 500, p = 0.1, 165 frames of 64.1 ms, dt = 1 ms, tau = 10 ms (the lab's setting);
 (b) N = 300, every weight plastic, 1200 frames, 5 steps per frame, tanh, rate error (CURBD);
 (c) 16 networks of (a) with p = 0.02 ... 0.32, batched, against 16 sequential reference runs.
-Prints seconds per training run, their ratio and both pVars; the engine runs in float64 (same
-numbers as the reference) and float32 (P and RLS still float64). On CUDA it prints the table
-again for the torch path. Record results in bench/README.md.
+Prints seconds per training run, their ratio, both pVars and the 1-minute load average; the
+engine runs in float64 (same numbers as the reference) and float32 (P and RLS still float64).
+On CUDA it prints the table again for the torch path. Record results in bench/README.md.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def bench(case: str, runs: int, device: torch.device, precisions) -> None:
             reference = (sum(t for t, _ in timed), np.array([pv for _, pv in timed]))
         ref_seconds, ref_pvar = reference
         diff = np.abs(pvar - ref_pvar).max()
-        head = f"({case}) {device.type} {precision}:"
+        head = f"({case}) {device.type} {precision} [load {os.getloadavg()[0]:.2f}]:"
         if n_net == 1:
             print(
                 f"{head} engine {seconds:.3f} s/run, reference {ref_seconds:.3f} s/run,"

@@ -114,10 +114,45 @@ def test_slow_point_is_a_local_minimum_with_positive_speed():
     ok = out.valid.values[0]
     kinds = dict(zip(out.kind.values[0][ok], out.x.values[0][ok, 0], strict=False))
     assert "slow" in kinds and "fixed" in kinds
-    # the ghost sits where dF/dx = 0 (q' = F F' = 0 with F != 0): x = -xc
-    assert abs(kinds["slow"] + xc) < 1e-3
+    # the ghost sits where dF/dx = 0 (q' = F F' = 0 with F != 0): x = -xc. The descent stops at
+    # |q'| = |F| |F''| |x + xc| < gtol * 1e-3 = 1e-10, i.e. |x + xc| < 1.4e-8 (F = 0.005,
+    # F''(-xc) = sqrt 2), so ATOL = 1e-6 holds with room to spare.
+    assert abs(kinds["slow"] + xc) < ATOL
     q_slow = out.q.values[0][ok][out.kind.values[0][ok] == "slow"][0]
     assert np.isclose(q_slow, 0.5 * 0.005**2, rtol=0.05)
+
+
+def test_minimum_above_slow_tol_drops_the_starts_that_reach_it():
+    # Same 1-D system with b = b_c + 0.3: q has a local minimum 0.5 * 0.3^2 = 0.045 > slow_tol
+    # at -x_c and one fixed point x* > x_c (x* = 2 tanh x* + b). F > 0 falls towards -x_c from
+    # both sides of it up to its maximum at +x_c, so every start left of +x_c descends q to the
+    # ghost and is dropped; every start right of +x_c reaches x*.
+    xc = np.arccosh(np.sqrt(2.0))
+    b = 2 * np.tanh(xc) - xc + 0.3
+    x_star = scipy.optimize.brentq(lambda x: -x + 2 * np.tanh(x) + b, xc, 5)
+    x0 = np.linspace(-4, 4, 17)
+    x0 = x0[np.abs(np.abs(x0) - xc) > 0.05]  # not on the crests of q, where the side is moot
+    out = find_fixed_points(_dyn([[2.0]], b=[b]), torch.as_tensor(x0)[None, :, None])
+    assert int(out.valid.sum()) == 1 and out.kind.values[0, 0] == "fixed"
+    assert abs(out.x.values[0, 0, 0] - x_star) < ATOL and out.stability.values[0, 0] == "stable"
+    assert (out.start_point.values[0] == np.where(x0 < xc, -1, 0)).all()
+
+
+def test_networks_in_one_batch_keep_their_own_points():
+    # Network 0: J = 2 I (9 fixed points, as above); network 1: J = diag(2, 0.5), whose second
+    # unit has only the root 0 (0.5 < 1), so 3 fixed points (+-a, 0), (0, 0); padded to 9.
+    a = _root(2.0)
+    J = np.stack([2 * np.eye(2), np.diag([2.0, 0.5])])
+    dyn = RateDynamics(J=torch.as_tensor(J), b=torch.zeros(2, 2, dtype=torch.float64), tau=1.0, phi="tanh")
+    grid = torch.linspace(-3, 3, 7, dtype=torch.float64)
+    starts = torch.cartesian_prod(grid, grid)[None].expand(2, -1, -1)
+    out = find_fixed_points(dyn, starts)
+    assert out.valid.values.sum(1).tolist() == [9, 3]
+    x1 = out.x.values[1][out.valid.values[1]]
+    expected = np.array([(-a, 0), (0, 0), (a, 0)])
+    assert np.abs(x1[:, None] - expected[None]).max(-1).min(0).max() < ATOL
+    assert np.isnan(out.q.values[1][~out.valid.values[1]]).all()
+    assert (out.start_point.values >= 0).all()
 
 
 def test_network_store_with_feedback_folds_into_effective_weights():

@@ -575,7 +575,7 @@ def test_manifold_shows_planted_torus_and_metrics(tmp_path):
     geometry = xr.merge([metrics, homology, scores.rename("scores")]).assign_attrs(period=np.pi)
     code = (
         weights.rename(profile="weight_profile")
-        .assign(decoding_score=decoding)
+        .assign(decoding_r2=decoding)
         .assign_attrs(epochs={"go": 1.5})
     )
     stem = tmp_path / "figures" / "manifold"

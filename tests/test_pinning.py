@@ -11,7 +11,7 @@ import xarray as xr
 from pinfit.errors import PinfitInputError
 from pinfit.metrics import compute_chi2, compute_pvar
 from pinfit.pinning import fit, fit_pinning, network
-from pinfit.pinning.kernel import _learn, run_condition
+from pinfit.pinning.kernel import _learn, _mirror, run_condition
 from pinfit.pinning.params import PinningParams
 from pinfit.pinning.synthetic import gaussian_bump_recording
 from pinfit.pinning.torch_loop import _rls as torch_rls
@@ -43,15 +43,20 @@ def _rls_problem(n_samples=40, n_in=6, n_out=4, p0=0.5, seed=0):
 def test_kernel_rls_pass_equals_regularised_least_squares():
     rates, targets, w0, w_star, p0 = _rls_problem()
     n_out, n_in = w0.shape
-    base_t = np.ascontiguousarray(w0.T)  # in-place layout: row j of base_t is column j of W
+    base = w0.copy()  # the in-place layout: W itself, trained on all its columns
     idx = np.arange(n_in)[None, None, :]
     count = np.array([[n_in]])
     P = p0 * np.eye(n_in)[None, None]
+    work = np.empty((2, n_in))
     for r, y in zip(rates, targets, strict=True):
-        error = base_t.T @ r - y  # a-priori error on the "current" W r
-        _learn(0, r, error, base_t, np.zeros((0, 0, 0)), idx, count, P, False, True)
+        error = base @ r - y  # a-priori error on the "current" W r
+        _learn(0, r, error, base, np.zeros((0, 0, 0)), idx, count, P, False, True, *work)
     # float64 round-off over 40 rank-one updates of a 6x6 system: far below 1e-9
-    np.testing.assert_allclose(base_t.T, w_star, atol=1e-9)
+    np.testing.assert_allclose(base, w_star, atol=1e-9)
+    # The kernel keeps the upper triangle during a run and mirrors it at the end.
+    _mirror(P, count)
+    inverse_gram = np.linalg.inv(rates.T @ rates + np.eye(n_in) / p0)  # P's closed form
+    np.testing.assert_allclose(P[0, 0], inverse_gram, atol=1e-12)
     np.testing.assert_array_equal(P[0, 0], P[0, 0].T)
 
 
@@ -79,7 +84,7 @@ def _teacher_recording(n=40, frames=30, p=0.5, seed=4):
     J[:, cols] += rng.standard_normal((n, cols.size)) * 1.0 / np.sqrt(cols.size)
     rates = np.empty((1, frames, n))
     run_condition(
-        np.ascontiguousarray(J.T),
+        J,
         np.zeros((0, 0, 0)),
         problem.idx,
         problem.count,
@@ -111,6 +116,32 @@ def test_teacher_network_is_learned():
     # can be exact; 0.99 (issue 3) leaves room for the reset state's regularised logit.
     assert float(ds.pvar) > 0.99
     assert ds.pvar_train.values[-1] > ds.pvar_train.values[0]
+
+
+@pytest.mark.parametrize("n_net", [1, 2, 3, 4])
+@pytest.mark.parametrize("n_units", [7, 8, 10])
+def test_blocked_product_equals_matrix_product(n_net, n_units):
+    from pinfit.pinning.kernel import _product
+
+    rng = np.random.default_rng(n_net * 100 + n_units)
+    J, rates = rng.standard_normal((n_units, n_units + 3)), rng.random((n_net, n_units + 3))
+    out = np.full((n_net, n_units), np.nan)
+    _product(J, rates, out)  # pairs of networks, a leftover one, leftover rows
+    # float64 sums of <= 13 terms of size O(1) in another order: round-off below 1e-13
+    np.testing.assert_allclose(out, rates @ J.T, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("phi", ["sigmoid", "tanh"])
+def test_kernel_phi_equals_numpy(phi):
+    from pinfit.pinning.kernel import _phi
+
+    x = np.concatenate([np.linspace(-40, 40, 4001), [0.0, 1e-9, -1e-9, 300.0, -300.0, 1e4, -1e4]])
+    rates, mantissa, bits = np.empty_like(x), np.empty_like(x), np.empty(x.size, np.int64)
+    _phi(x, rates, mantissa, bits, phi == "sigmoid")
+    with np.errstate(over="ignore"):
+        exact = 1 / (1 + np.exp(-x)) if phi == "sigmoid" else np.tanh(x)
+    # A degree-12 Taylor exp (relative error < 2e-16) through one division: a few float64 ulps.
+    np.testing.assert_allclose(rates, exact, rtol=0, atol=1e-15)
 
 
 def test_batched_equals_unbatched(small_recording):
@@ -181,6 +212,10 @@ def test_stored_variables_obey_the_dynamics():
     assert ds.recorded.values.tolist() == [True] * 20 + [False] * 3
     assert np.isnan(ds.target.values[..., 20:]).all()
     assert ds.plastic.values.sum() == round(0.5 * 23)
+    # J0 is the drawn one (training works on a copy) and J differs from it only where plastic.
+    np.testing.assert_array_equal(ds.J0.values, network.draw_connectivity(23, ds.attrs["g"], 0))
+    changed = (ds.J.values != ds.J0.values).any(axis=0)
+    assert changed.any() and not (changed & ~ds.plastic.values).any()
 
 
 def test_input_has_the_stated_statistics():

@@ -7,14 +7,13 @@ input off, to the autonomous rate dynamics
 
 so one finder serves them all. Following Sussillo & Barak (2013) and Ghazizadeh & Ching (2021)
 it minimises the speed q(x) = 0.5 ||F(x)||^2 (reported per tau^2, i.e. in units of x^2, so
-tolerances do not depend on the time unit) from many initial states at once: batched L-BFGS
-brings every start towards a minimum of q, end points with q < ``slow_tol`` closer than
-``merge_tol`` are merged, and a damped Newton polish (Levenberg-Marquardt where Newton fails)
-drives the distinct candidates to machine precision. Starts still above ``slow_tol`` after
-``max_iter`` iterations are dropped (``start_point`` -1): raise ``max_iter`` for a higher yield. Minima with
-q below ``fixed_tol`` are fixed points; minima with ``fixed_tol <= q < slow_tol`` are slow points.
-Each point gets its Jacobian (-I + J_eff diag(phi'(x))) / tau, eigenvalues, stability and slow
-directions.
+tolerances do not depend on the time unit) from many initial states at once: every start takes
+Levenberg-Marquardt (damped Gauss-Newton) steps on F, batched in torch, which converge
+quadratically to fixed points and also settle on slow points (local minima of q with q > 0).
+Minima with q below ``fixed_tol`` are fixed points; minima with ``fixed_tol <= q < slow_tol``
+are slow points; end points closer than ``merge_tol`` are merged, and starts that end above
+``slow_tol`` are dropped (``start_point`` -1). Each point gets its Jacobian
+(-I + J_eff diag(phi'(x))) / tau, eigenvalues, stability and slow directions.
 """
 
 from __future__ import annotations
@@ -202,177 +201,115 @@ def simulate_autonomous(
     return torch.stack(out, dim=2)
 
 
-def _two_loop(g, s_hist, y_hist, rho, gamma, newest, count):
-    """L-BFGS direction -H g per point; pairs with rho = 0 are skipped (invalid or absent)."""
-    memory = s_hist.shape[0]
-    order = [(newest - j) % memory for j in range(min(count, memory))]
-    qv, alphas = g.clone(), []
-    for j in order:
-        a = rho[j] * (s_hist[j] * qv).sum(-1)
-        qv -= a[..., None] * y_hist[j]
-        alphas.append(a)
-    r = gamma[..., None] * qv
-    for j, a in zip(reversed(order), reversed(alphas), strict=True):
-        beta = rho[j] * (y_hist[j] * r).sum(-1)
-        r += s_hist[j] * (a - beta)[..., None]
-    return -r
-
-
-def _lbfgs(dyn: RateDynamics, x: torch.Tensor, *, max_iter: int, gtol: float, qtol: float, memory: int = 10):
-    """Batched L-BFGS with per-point backtracking (Armijo) line search on q; returns x, q.
-
-    Points stop once max|grad q| < gtol or q < qtol; converged points are dropped from the
-    batch (compaction) so the work follows the points still moving.
-    """
-    n_net, n_start, n_unit = x.shape
-    x = x.clone()
-    out_x, out_q = x.clone(), x.new_full((n_net, n_start), float("inf"))
-    index = torch.arange(n_start, device=x.device).expand(n_net, n_start).clone()
-    F = dyn.drive(x)
-    q = 0.5 * (F * F).sum(-1)
-    g = dyn.speed_grad(x, F)
-    s_hist = x.new_zeros((memory, *x.shape))
-    y_hist = x.new_zeros((memory, *x.shape))
-    rho = x.new_zeros((memory, *x.shape[:2]))
-    gamma = x.new_ones(x.shape[:2])
-    active = (g.abs().amax(-1) > gtol) & (q > qtol)
-    for it in range(max_iter):
-        if not active.any():
-            break
-        d = _two_loop(g, s_hist, y_hist, rho, gamma, (it - 1) % memory, it)
-        gd = (g * d).sum(-1)
-        uphill = gd >= 0
-        d = torch.where(uphill[..., None], -g, d)
-        gd = torch.where(uphill, -(g * g).sum(-1), gd)
-        step = torch.ones_like(q)
-        accepted = ~active
-        x_new, F_new, q_new = x.clone(), F.clone(), q.clone()
-        for _ in range(40):
-            x_try = x + step[..., None] * d
-            F_try = dyn.drive(x_try)
-            q_try = 0.5 * (F_try * F_try).sum(-1)
-            ok = ~accepted & (q_try <= q + 1e-4 * step * gd)
-            x_new = torch.where(ok[..., None], x_try, x_new)
-            F_new = torch.where(ok[..., None], F_try, F_new)
-            q_new = torch.where(ok, q_try, q_new)
-            accepted = accepted | ok
-            if accepted.all():
-                break
-            step = torch.where(accepted, step, 0.5 * step)
-        moved = accepted & active
-        g_new = dyn.speed_grad(x_new, F_new)
-        s, y = x_new - x, g_new - g
-        sy = (s * y).sum(-1)
-        valid = moved & (sy > 1e-300)
-        slot = it % memory
-        s_hist[slot] = torch.where(valid[..., None], s, 0.0)
-        y_hist[slot] = torch.where(valid[..., None], y, 0.0)
-        rho[slot] = torch.where(valid, 1.0 / sy.clamp_min(1e-300), 0.0)
-        gamma = torch.where(valid, sy / (y * y).sum(-1).clamp_min(1e-300), gamma)
-        x, F, q, g = x_new, F_new, q_new, g_new
-        active = moved & (g.abs().amax(-1) > gtol) & (q > qtol)
-        n_keep = int(active.sum(-1).max())
-        if n_keep < 0.75 * x.shape[1]:
-            out_x.scatter_(1, index[..., None].expand_as(x), x)
-            out_q.scatter_(1, index, q)
-            keep = torch.argsort((~active).to(torch.int8), dim=1, stable=True)[:, :n_keep]
-            index = index.gather(1, keep)
-            x, F, q, g, gamma, active = (_take(t, keep, 1) for t in (x, F, q, g, gamma, active))
-            s_hist, y_hist, rho = (_take(t, keep, 2) for t in (s_hist, y_hist, rho))
-    out_x.scatter_(1, index[..., None].expand_as(x), x)
-    out_q.scatter_(1, index, q)
-    return out_x, out_q
-
-
-_BLOCK = 2**24  # elements of float64 Jacobians held at once (128 MiB): bounds polish memory
+_BLOCK = 2**21  # float64 elements of (unit, unit) matrices per batch of starts (16 MiB)
+_EIG_BLOCK = 2**24  # float64 elements of Jacobians held at once for eig (128 MiB)
+_PACE = 5  # tries over which a start's pace of descent is measured
+_STEPS = (1.0, 0.5, 0.25, 0.125)  # fractions of a step tried before it counts as rejected
 
 
 def _by_network(fn, dyn: RateDynamics, x: torch.Tensor):
-    """Apply fn(dyn_part, x_part) over blocks of networks so Jacobian stacks fit in _BLOCK."""
-    step = max(1, _BLOCK // (x.shape[1] * x.shape[2] ** 2))
+    """Apply fn(dyn_part, x_part) over blocks of networks so Jacobian stacks fit in _EIG_BLOCK."""
+    step = max(1, _EIG_BLOCK // (x.shape[1] * x.shape[2] ** 2))
     parts = [fn(dyn.select(slice(i, i + step)), x[i : i + step]) for i in range(0, x.shape[0], step)]
     if isinstance(parts[0], tuple):
         return tuple(torch.cat(p) for p in zip(*parts, strict=True))
     return torch.cat(parts)
 
 
-def _take(t: torch.Tensor, keep: torch.Tensor, dim: int) -> torch.Tensor:
-    """Select points keep (network, k) along t's point dim (1, or 2 behind a history dim)."""
-    idx = keep.view(*([1] * (dim - 1)), *keep.shape, *([1] * (t.dim() - dim - 1)))
-    shape = list(t.shape)
-    shape[dim] = keep.shape[1]
-    return t.gather(dim, idx.expand(shape))
+def _minimise_speed(dyn: RateDynamics, x: torch.Tensor, **kwargs) -> torch.Tensor:
+    """Levenberg-Marquardt descent on q from every start (network, start, unit); returns end points.
 
-
-def _polish(
-    dyn: RateDynamics, net: torch.Tensor, x: torch.Tensor, *, iterations: int, qtol: float, gtol: float
-) -> torch.Tensor:
-    """Damped Newton on drive(x) = 0 with a Levenberg-Marquardt fallback.
-
-    x (point, unit) are candidates of networks ``net`` (point). The Newton step -A^-1 F is a
-    descent direction of q wherever A is regular, so a backtracking Newton step converges
-    quadratically to fixed points; where it fails (A near singular: slow points, minima with
-    q > 0) a damped Gauss-Newton step (A^T A + lam I) dx = -A^T F takes over. Points go in
-    blocks and only the still-moving ones cost Jacobians.
+    Networks go one after another, their starts in batches of at most _BLOCK matrix elements:
+    memory stays bounded, and larger batches measured no faster on CPU (the per-start Cholesky
+    factorisation dominates); ``kwargs`` go to :func:`_newton_batch`.
     """
     out = x.clone()
-    block = max(1, _BLOCK // x.shape[-1] ** 2)
-    for start in range(0, x.shape[0], block):
-        sl = slice(start, start + block)
-        out[sl] = _polish_block(dyn, net[sl], out[sl], iterations=iterations, qtol=qtol, gtol=gtol)
+    batch = max(1, _BLOCK // x.shape[-1] ** 2)
+    for k in range(x.shape[0]):
+        for s in range(0, x.shape[1], batch):
+            out[k, s : s + batch] = _newton_batch(dyn, k, out[k, s : s + batch], **kwargs)
     return out
 
 
-def _polish_block(dyn: RateDynamics, net, x, *, iterations: int, qtol: float, gtol: float) -> torch.Tensor:
-    J, b = dyn.J[net], dyn.b[net]
-    eye = torch.eye(x.shape[-1], dtype=x.dtype, device=x.device)
+def _newton_batch(
+    dyn: RateDynamics, k: int, x: torch.Tensor, *, max_iter: int, qtol: float, gtol: float, target: float
+) -> torch.Tensor:
+    """Levenberg-Marquardt on q = 0.5 ||F||^2 for starts x (start, unit) of network k.
 
-    def drive(z, rows):
-        return -z + (J[rows] @ dyn.rate(z)[..., None])[..., 0] + b[rows]
+    With A = -I + J D (D = diag phi'(x)), grad q = A^T F and each step solves
+    (A^T A + lam I) dx = -grad q by one Cholesky factorisation; A^T A = I - J D - D J^T +
+    D (J^T J) D costs O(N^2) per start from the network's Gram matrix. Gauss-Newton steps
+    (lam -> 0) converge quadratically to fixed points (F = 0) and, at slow points (minima of q
+    with q > 0), linearly at a rate set by the small residual; lam adapts per start (Nielsen
+    1999: shrink by the gain ratio when the step is accepted, doubling growth otherwise), so far
+    from a minimum the step turns into a short gradient step. A step that fails is first tried
+    at the shorter lengths _STEPS under an Armijo test, which costs no new factorisation.
 
-    rows_all = torch.arange(x.shape[0], device=x.device)
-    F = drive(x, rows_all)
+    A start stops at q < qtol, max |grad q| < gtol, when lam exceeds 1e16 times the scale of
+    A^T A (no step lowers q), after max_iter tries, or once its pace (the mean log-decrease of
+    q over the last _PACE tries) cannot take q below ``target`` within the tries left: it is
+    then heading for a minimum above ``target``, which the finder discards anyway.
+    """
+    J, b = dyn.J[k], dyn.b[k]
+    Jt = J.T.contiguous()
+    G, minus_Jt = Jt @ J, -Jt
+    steps = torch.tensor(_STEPS, dtype=x.dtype, device=x.device)
+    n, n_unit = x.shape
+    # reused across tries: fresh (start, unit, unit) tensors each try cost page faults
+    H_buf, L_buf = x.new_empty((n, n_unit, n_unit)), x.new_empty((n, n_unit, n_unit)).mT
+    info_buf = torch.empty(n, dtype=torch.int32, device=x.device)
+
+    def drive(z):
+        return -z + dyn.rate(z) @ Jt + b
+
+    def grad(z, Fz):
+        return -Fz + dyn.gain(z) * (Fz @ J)
+
+    def lm_step(z, gz, lam):
+        """dx solving (A^T A + lam I) dx = -grad q, and whether the factorisation succeeded."""
+        d, m = dyn.gain(z), z.shape[0]
+        H = torch.addcmul(minus_Jt, G, d[:, None, :], out=H_buf[:m])
+        H.mul_(d[:, :, None]).addcmul_(J, d[:, None, :], value=-1)
+        H.diagonal(dim1=-2, dim2=-1).add_(1 + lam[:, None])
+        L, info = torch.linalg.cholesky_ex(H, out=(L_buf[:m], info_buf[:m]))
+        y = torch.linalg.solve_triangular(L, -gz[..., None], upper=False)
+        return torch.linalg.solve_triangular(L.mT, y, upper=True)[..., 0], info == 0
+
+    F = drive(x)
     q = 0.5 * (F * F).sum(-1)
-    lam = torch.full_like(q, 1e-3)
-    moving = torch.ones_like(q, dtype=torch.bool)
-    for _ in range(iterations):
-        rows = torch.nonzero(moving & (q > qtol) & (lam < 1e12)).flatten()
+    g = grad(x, F)
+    d = dyn.gain(x)
+    scale = (1 - 2 * J.diagonal() * d + G.diagonal() * d**2).abs().amax(-1).clamp_min(1.0)
+    lam, nu = 1e-3 * scale, torch.full_like(q, 2.0)
+    past = q.expand(_PACE, -1).clone()
+    active = (q > qtol) & (g.abs().amax(-1) > gtol)
+    for it in range(max_iter):
+        rows = torch.nonzero(active).flatten()
         if rows.numel() == 0:
             break
-        xr_, Fr, qr = x[rows], F[rows], q[rows]
-        A = J[rows] * dyn.gain(xr_)[:, None, :] - eye
-        dx, info = torch.linalg.solve_ex(A, -Fr)
-        dx = torch.where((info == 0)[:, None] & dx.isfinite().all(-1, keepdim=True), dx, 0.0)
-        new_x, new_F, new_q = xr_.clone(), Fr.clone(), qr.clone()
-        done = torch.zeros_like(qr, dtype=torch.bool)
-        step = 1.0
-        for _ in range(4):
-            x_try = xr_ + step * dx
-            F_try = drive(x_try, rows)
-            q_try = 0.5 * (F_try * F_try).sum(-1)
-            ok = ~done & (q_try <= (1 - step) * qr) & (dx != 0).any(-1)
-            new_x = torch.where(ok[:, None], x_try, new_x)
-            new_F = torch.where(ok[:, None], F_try, new_F)
-            new_q = torch.where(ok, q_try, new_q)
-            done |= ok
-            step /= 2
-        lm = torch.nonzero(~done).flatten()
-        if lm.numel():
-            Al, Fl = A[lm], Fr[lm]
-            At = Al.transpose(-1, -2)
-            H = At @ Al + lam[rows[lm], None, None] * eye
-            dxl = torch.linalg.solve_ex(H, -(At @ Fl[..., None])[..., 0])[0]
-            x_try = xr_[lm] + dxl
-            F_try = drive(x_try, rows[lm])
-            q_try = 0.5 * (F_try * F_try).sum(-1)
-            ok = q_try < qr[lm]
-            new_x[lm] = torch.where(ok[:, None], x_try, new_x[lm])
-            new_F[lm] = torch.where(ok[:, None], F_try, new_F[lm])
-            new_q[lm] = torch.where(ok, q_try, new_q[lm])
-            lam[rows[lm]] = torch.where(ok, (lam[rows[lm]] / 10).clamp_min(1e-12), lam[rows[lm]] * 10)
-        x[rows], F[rows], q[rows] = new_x, new_F, new_q
-        grad = -new_F + dyn.gain(new_x) * (new_F[:, None, :] @ J[rows])[:, 0]
-        moving[rows] = grad.abs().amax(-1) > gtol
+        xr_, Fr, qr, gr, lr = x[rows], F[rows], q[rows], g[rows], lam[rows]
+        dx, factored = lm_step(xr_, gr, lr)
+        x_try = xr_ + steps[:, None, None] * dx
+        F_try = drive(x_try)
+        q_try = 0.5 * (F_try * F_try).sum(-1)
+        slope = (gr * dx).sum(-1)
+        gain = (qr - q_try[0]) / (0.5 * (lr * (dx * dx).sum(-1) - slope))
+        full = factored & (gain > 0)
+        armijo = factored & (slope < 0) & (q_try <= qr + 1e-4 * steps[:, None] * slope)
+        pick = torch.where(full, 0, torch.argmax(armijo.to(torch.int8), 0))
+        moved = full | armijo.any(0)
+        at = torch.arange(rows.numel(), device=x.device)
+        x[rows] = torch.where(moved[:, None], x_try[pick, at], xr_)
+        F[rows] = torch.where(moved[:, None], F_try[pick, at], Fr)
+        q[rows] = qr = torch.where(moved, q_try[pick, at], qr)
+        g[rows] = grad(x[rows], F[rows])
+        lam[rows] = torch.where(full, lr * torch.clamp(1 - (2 * gain - 1) ** 3, min=1 / 3), lr * nu[rows])
+        nu[rows] = torch.where(full, 2.0, 2 * nu[rows])
+        pace = torch.log(qr / past[it % _PACE, rows]) / _PACE
+        past[it % _PACE, rows] = qr
+        hopeless = (it >= _PACE) & (torch.log(target / qr) < pace * (max_iter - it - 1))
+        done = (qr < qtol) | (g[rows].abs().amax(-1) < gtol) | (lam[rows] > 1e16 * scale[rows])
+        active[rows] = ~(done | hopeless)
     return x
 
 
@@ -404,7 +341,6 @@ def find_fixed_points(
     slow_tol: float = 1e-4,
     gtol: float = 1e-7,
     max_iter: int = 300,
-    polish_iter: int = 50,
     merge_tol: float = 1e-3,
     stability_tol: float = 1e-6,
     n_slow: int = 3,
@@ -422,9 +358,13 @@ def find_fixed_points(
     slow_tol : float
         q below which a local minimum of q counts as a slow point; points above it are dropped.
     gtol : float
-        L-BFGS stops a start once max |grad q| falls below this.
-    max_iter, polish_iter : int
-        Iteration caps of the batched L-BFGS stage and of the Levenberg-Marquardt polish.
+        A minimum with q >= fixed_tol is a slow point only where max |grad q| (x per tau^2)
+        is below this; the descent itself runs to ``gtol * 1e-3`` (or q < ``fixed_tol * 1e-4``).
+    max_iter : int
+        Levenberg-Marquardt steps per start, rejected ones included (a converging start needs
+        tens). It also sets the patience: a start whose pace of descent cannot bring q below
+        ``slow_tol`` within the steps left stops early. Starts that end above ``slow_tol`` are
+        dropped (``start_point`` -1).
     merge_tol : float
         Euclidean distance (units of x) below which two minima are the same point.
     stability_tol : float
@@ -452,7 +392,6 @@ def find_fixed_points(
     check_range(where, "slow_tol", slow_tol, fixed_tol, low_open=True)
     check_range(where, "gtol", gtol, 0, low_open=True)
     check_range(where, "max_iter", max_iter, 1)
-    check_range(where, "polish_iter", polish_iter, 0)
     check_range(where, "merge_tol", merge_tol, 0, low_open=True)
     check_range(where, "stability_tol", stability_tol, 0)
     n_unit = dynamics.J.shape[-1]
@@ -470,45 +409,24 @@ def find_fixed_points(
             f"pass (network={dynamics.J.shape[0]}, start, unit={n_unit})",
         )
     x0 = initial_states.to(dtype=torch.float64, device=dynamics.J.device)
-    x, q = _lbfgs(dynamics, x0, max_iter=max_iter, gtol=gtol, qtol=fixed_tol * 1e-2)
-    x_np, q_np = x.cpu().numpy(), q.cpu().numpy()
-    merged = [_merge(x_np[k], q_np[k], q_np[k] < slow_tol, merge_tol) for k in range(x.shape[0])]
-    net = torch.tensor([k for k, (_, reps) in enumerate(merged) for _ in reps], dtype=torch.long)
-    flat = torch.cat([x[k, torch.as_tensor(reps, dtype=torch.long)] for k, (_, reps) in enumerate(merged)])
-    flat = _polish(
-        dynamics, net.to(x.device), flat, iterations=polish_iter, qtol=fixed_tol * 1e-4, gtol=gtol * 1e-3
+    x = _minimise_speed(
+        dynamics, x0, max_iter=max_iter, qtol=fixed_tol * 1e-4, gtol=gtol * 1e-3, target=slow_tol
     )
-    cands = list(torch.split(flat, [len(reps) for _, reps in merged]))
-    return _describe(
-        dynamics,
-        cands,
-        [lab for lab, _ in merged],
-        x_np.shape[1],
-        fixed_tol,
-        slow_tol,
-        gtol,
-        merge_tol,
-        stability_tol,
-        n_slow,
-    )
+    return _describe(dynamics, x, fixed_tol, slow_tol, gtol, merge_tol, stability_tol, n_slow)
 
 
-def _describe(dyn, cands, labels, n_start, fixed_tol, slow_tol, gtol, merge_tol, stability_tol, n_slow):
-    """Keep fixed points and slow points among polished candidates, merge, classify, pack."""
-    n_net, n_unit = len(cands), dyn.J.shape[-1]
-    final, start_point, cand_np, q = [], np.full((n_net, n_start), -1), [], []
-    for k, c in enumerate(cands):
-        F = dyn.select(slice(k, k + 1)).drive(c[None])[0]
-        qk = 0.5 * (F * F).sum(-1)
-        grad = dyn.select(slice(k, k + 1)).speed_grad(c[None], F[None])[0].abs().amax(-1)
-        keep = ((qk < fixed_tol) | ((qk < slow_tol) & (grad < gtol))).cpu().numpy()
-        c_np, qk = c.cpu().numpy(), qk.cpu().numpy()
-        lab, reps = _merge(c_np, qk, keep, merge_tol)
-        ok = labels[k] >= 0
-        start_point[k, ok] = lab[labels[k][ok]]
+def _describe(dyn, x, fixed_tol, slow_tol, gtol, merge_tol, stability_tol, n_slow):
+    """Keep fixed points and slow points among end points x (network, start, unit), merge, classify, pack."""
+    (n_net, n_start, n_unit) = x.shape
+    F = dyn.drive(x)
+    q_all = 0.5 * (F * F).sum(-1)
+    grad = dyn.speed_grad(x, F).abs().amax(-1)
+    keep_all = ((q_all < fixed_tol) | ((q_all < slow_tol) & (grad < gtol))).cpu().numpy()
+    cand_np, q = x.cpu().numpy(), q_all.cpu().numpy()
+    final, start_point = [], np.full((n_net, n_start), -1)
+    for k in range(n_net):
+        start_point[k], reps = _merge(cand_np[k], q[k], keep_all[k], merge_tol)
         final.append(reps)
-        cand_np.append(c_np)
-        q.append(qk)
     n_max = max(1, max(len(r) for r in final))
     shape = (n_net, n_max)
     xs = np.full((*shape, n_unit), np.nan)

@@ -220,7 +220,7 @@ def plot_manifold(
         ``profile`` (group_post, group_pre, dphi): mean recurrent weight against the difference
         of preferred phases dphi (rad over 2 pi).
     decoding : xr.DataArray, dims (train_time, test_time)
-        Decoding score of item 1 (mean cos error: 1 perfect, 0 chance), times in s.
+        Cross-validated R^2 of item 1's (cos, sin) (1 perfect, 0 no information), times in s.
     period : float
         Period of the items in rad (pi for orientations).
     epochs : mapping of str to float, optional
@@ -248,7 +248,7 @@ def plot_manifold(
     _weights(ax_w, weights, period)
     image = _decoding(ax_dec, decoding, epochs)
     bar = bottom.colorbar(image, ax=ax_dec, shrink=0.8, aspect=15, pad=0.02)
-    bar.set_label("decoding score (mean cos)")
+    bar.set_label("decoding $R^2$")
     label_panels([ax3d, ax_a, ax_b, ax_table, ax_pers, ax_w, ax_dec])
     return fig
 
@@ -256,7 +256,7 @@ def plot_manifold(
 def draw_manifold(*, manifold: str, codes: str, stem: str, dpi: int = 300) -> list:
     """Read one task network's manifold and codes analysis stores, draw Figure 5, save at ``stem``."""
     geometry, code = read_dataset(manifold), read_dataset(codes)
-    decoding = code["decoding_score"] if "decoding_score" in code else code["decoding_r2"]
+    decoding = code["decoding_r2"]
     weights = code[["weight_profile"]].rename(weight_profile="profile")
     figure = plot_manifold(
         geometry["scores"],

@@ -30,6 +30,10 @@ from pinfit.store import atomic_path
 
 log = get_logger("pinfit.pinning")
 
+# Part of every checkpoint's key; bump it when the saved state's layout changes, so an older
+# checkpoint is refused instead of misread (2: J stored row-major as ``base``).
+_STATE_FORMAT = 2
+
 
 @dataclasses.dataclass
 class Problem:
@@ -82,7 +86,9 @@ def build_problem(recording: xr.Dataset, params: PinningParams) -> Problem:
         idx=idx,
         count=count,
         activity_sha256=activity_sha256,
-        key=hashlib.sha256(f"{dataclasses.asdict(params)!r} {activity_sha256}".encode()).hexdigest(),
+        key=hashlib.sha256(
+            f"{dataclasses.asdict(params)!r} {activity_sha256} {_STATE_FORMAT}".encode()
+        ).hexdigest(),
     )
 
 
@@ -99,10 +105,10 @@ class _Engine:
         self.in_place = self.compiled and n_net == 1
         self.synapses = prm.plastic == "synapses"
 
-        def tensor(a, dtype=None):
-            return torch.as_tensor(np.ascontiguousarray(a), dtype=dtype or self.dtype, device=device)
+        def tensor(a, dtype=None):  # always a copy: the kernel trains J in place
+            return torch.tensor(np.ascontiguousarray(a), dtype=dtype or self.dtype, device=device)
 
-        self.base_t = tensor(problem.J0.T)
+        self.base = tensor(problem.J0)
         delta_shape = (n_net, rows, slots) if self.synapses else (n_net, slots, n_rec)
         self.delta = torch.zeros(
             delta_shape if not self.in_place else (0, 0, 0), dtype=self.dtype, device=device
@@ -115,7 +121,7 @@ class _Engine:
         self.target = tensor(problem.error_target, torch.float64)
 
     def state(self) -> dict[str, torch.Tensor]:
-        return {"base_t": self.base_t, "delta": self.delta, "P": self.P}
+        return {"base": self.base, "delta": self.delta, "P": self.P}
 
     def run(self, run: int, learn: bool) -> tuple[np.ndarray, np.ndarray]:
         """One run over all conditions; returns rates and currents (network, condition, time, unit)."""
@@ -130,7 +136,7 @@ class _Engine:
             n_steps = self.h.shape[1] if prm.noise_std > 0 else 0
             noise = network.draw_noise(prm.seed, run, c, n_steps, pb.n_units, prm.noise_std)
             args = [
-                self.base_t,
+                self.base,
                 self.delta,
                 self.idx,
                 self.count,
@@ -150,7 +156,7 @@ class _Engine:
     def weights(self) -> np.ndarray:
         """Current J (network, unit, unit_pre) as float64."""
         pb = self.problem
-        base = self.base_t.T.double().cpu().numpy()
+        base = self.base.double().cpu().numpy()
         n_net, rows, slots = pb.idx.shape
         J = np.repeat(base[None], n_net, axis=0)
         if self.in_place:

@@ -1,7 +1,7 @@
 """The PINning step loop in batched torch operations: the engine's path on CUDA.
 
 Same algorithm and arguments as :func:`pinfit.pinning.kernel.run_condition` with the B > 1
-layout throughout (J0 shared in ``base_t``, per-network changes in ``delta``): one
+layout throughout (J0 shared in ``base``, per-network changes in ``delta``): one
 matrix-matrix product per step for all networks plus one small product each. Padded plastic
 slots carry zero rates, so they never touch P or the weights.
 """
@@ -32,7 +32,7 @@ def _rls(P, r_plastic):
 
 
 def run_condition_torch(
-    base_t,
+    base,
     delta,
     idx,
     count,
@@ -67,7 +67,7 @@ def run_condition_torch(
     for frame in range(n_frames):
         for s in range(steps):
             step = frame * steps + s
-            current = r @ base_t
+            current = r @ base.T
             plastic_rates = _gather_plastic(r, idx, mask, synapses).to(r.dtype)
             if synapses:
                 current[:, :n_rec] += (delta * plastic_rates).sum(-1)
