@@ -33,7 +33,8 @@ def write_config(workdir: Path, config: dict) -> Path:
 
 
 def test_default_config_dry_run_lists_every_stage():
-    result = run_snakemake(REPO, "--dry-run", "--cores", "1", "--quiet", "rules")
+    # --forceall: the listing must not depend on what an earlier `make run` left in results/.
+    result = run_snakemake(REPO, "--dry-run", "--forceall", "--cores", "1", "--quiet", "rules")
     assert result.returncode == 0, result.stderr[-3000:]
     for rule in (
         "make_demo",
@@ -52,6 +53,7 @@ def test_real_datasets_dry_run():
     result = run_snakemake(
         REPO,
         "--dry-run",
+        "--forceall",
         "--cores",
         "1",
         "--quiet",
@@ -61,10 +63,13 @@ def test_real_datasets_dry_run():
         str(REPO / "config/real.yaml"),
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "pinning_fit_songbird_hvc" in result.stdout
 
 
 def test_slurm_profile_dry_run():
-    result = run_snakemake(REPO, "--dry-run", "--profile", str(REPO / "workflow/profiles/slurm"))
+    result = run_snakemake(
+        REPO, "--dry-run", "--forceall", "--profile", str(REPO / "workflow/profiles/slurm")
+    )
     assert result.returncode == 0, result.stderr[-3000:]
 
 

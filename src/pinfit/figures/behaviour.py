@@ -128,7 +128,7 @@ def plot_behaviour(
     ax_bias.axvline(0, color="0.6", lw=0.5, zorder=0)
     ax_bias.set_xlabel("other item − target (deg)")
     ax_bias.set_ylabel("mean error (deg)")
-    ax_bias.set_title("bias (+: attraction)", loc="left")
+    ax_bias.set_title("bias (sign of x: attraction)", loc="left")
     ax_bias.legend(loc="upper right")
 
     for (source, name), dodge in zip(sources.items(), (-0.06, 0.06), strict=True):  # side by side, not hidden
