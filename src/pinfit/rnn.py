@@ -163,9 +163,7 @@ def task_loss(outputs, targets, mask, spec: tasks.TaskSpec, ordinal_weight):
 
 def _batch(spec, generators, batch_size, n_steps, device):
     """One batch of fresh training trials per network (K, trial, time, ...)."""
-    built = [
-        tasks.build_trials(spec, tasks.sample_trials(spec, batch_size, g), n_steps) for g in generators
-    ]
+    built = [tasks.build_trials(spec, tasks.sample_trials(spec, batch_size, g), n_steps) for g in generators]
     return [torch.stack(parts).to(device) for parts in zip(*built, strict=True)]
 
 

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import threadpoolctl
 import torch
 import xarray as xr
 
@@ -262,20 +261,19 @@ def fit_pinning(
     tic = time.perf_counter()
     total = prm.runs + prm.free_runs
     bar = progress(range(start, total), total=total - start, desc=f"PINning seed {prm.seed}", unit="run")
-    with threadpoolctl.threadpool_limits(torch.get_num_threads()):
-        for run in bar:
-            learn = run < prm.runs
-            rates, currents = engine.run(run, learn)
-            pv, ch = _scores(problem, rates, currents)
-            if learn:
-                pvar_train[:, run], chi2[:, run] = pv, ch
-                if checkpoint is not None and (run + 1) % prm.checkpoint_every == 0:
-                    _save_checkpoint(checkpoint, engine, run + 1, pvar_train, chi2)
-            else:
-                pvar_free[:, run - prm.runs] = pv
-            log.info(
-                "run %d/%d %s pVar %s", run + 1, total, "train" if learn else "free", np.round(pv, 4).tolist()
-            )
+    for run in bar:
+        learn = run < prm.runs
+        rates, currents = engine.run(run, learn)
+        pv, ch = _scores(problem, rates, currents)
+        if learn:
+            pvar_train[:, run], chi2[:, run] = pv, ch
+            if checkpoint is not None and (run + 1) % prm.checkpoint_every == 0:
+                _save_checkpoint(checkpoint, engine, run + 1, pvar_train, chi2)
+        else:
+            pvar_free[:, run - prm.runs] = pv
+        log.info(
+            "run %d/%d %s pVar %s", run + 1, total, "train" if learn else "free", np.round(pv, 4).tolist()
+        )
     seconds = time.perf_counter() - tic
     return _to_dataset(recording, problem, engine, rates, pvar_train, chi2, pvar_free, seconds, device)
 
