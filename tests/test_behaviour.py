@@ -228,10 +228,15 @@ def test_attraction_in_a_cued_three_item_design():
     nearest = np.take_along_axis(offset, np.abs(offset).argmin(1)[:, None], 1)
     response = (target + 0.1 * np.sign(nearest) + rng.normal(0, 0.2, (n, 1))) % period
     ds = xr.Dataset(
-        {"item_value": (("trial", "item"), items), "probed": (("trial", "report"), probed),
-         "response": (("trial", "report"), response), "target": (("trial", "report"), target),
-         "error": (("trial", "report"), B.circular_error(response, target, period)),
-         "set_size": ("trial", np.full(n, 3)), "subject": ("trial", np.full(n, "S1"))},
+        {
+            "item_value": (("trial", "item"), items),
+            "probed": (("trial", "report"), probed),
+            "response": (("trial", "report"), response),
+            "target": (("trial", "report"), target),
+            "error": (("trial", "report"), B.circular_error(response, target, period)),
+            "set_size": ("trial", np.full(n, 3)),
+            "subject": ("trial", np.full(n, "S1")),
+        },
         attrs={"period": period},
     )
     table = B.summary_statistics(ds, "human")

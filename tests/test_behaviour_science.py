@@ -21,16 +21,28 @@ from pinfit import rnn, tasks
 
 pytestmark = pytest.mark.slow
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
-TASK_KEYS = ("n_tuned", "tuning_exponent", "input_amplitude", "fixation", "stimulus", "gap", "delay_min",
-             "delay_max", "response", "jitter", "dt")
+TASK_KEYS = (
+    "n_tuned",
+    "tuning_exponent",
+    "input_amplitude",
+    "fixation",
+    "stimulus",
+    "gap",
+    "delay_min",
+    "delay_max",
+    "response",
+    "jitter",
+    "dt",
+)
 TRAINING_KEYS = ("n_units", "tau", "g", "steps", "batch_size", "learning_rate", "grad_clip")
 
 
 @pytest.fixture(scope="module")
 def sweep():
     section = yaml.safe_load(CONFIG.read_text())["behaviour"]
-    spec = tasks.make_task(design="sequential", report="all", n_items=2, period=math.pi,
-                           **{k: section[k] for k in TASK_KEYS})
+    spec = tasks.make_task(
+        design="sequential", report="all", n_items=2, period=math.pi, **{k: section[k] for k in TASK_KEYS}
+    )
     conds = B.sweep_conditions(**section["conditions"])
     nets = rnn.train_networks(spec, conds, device="cpu", **{k: section[k] for k in TRAINING_KEYS})
     return spec, conds, nets
@@ -39,10 +51,15 @@ def sweep():
 def two_item_trials(n: int, seed: int) -> xr.Dataset:
     items = np.random.default_rng(seed).uniform(0, np.pi, (n, 2))
     return xr.Dataset(
-        {"item_value": (("trial", "item"), items), "probed": (("trial", "report"), np.tile([0, 1], (n, 1))),
-         "target": (("trial", "report"), items), "set_size": ("trial", np.full(n, 2)),
-         "delay": ("trial", np.full(n, 1.0))},
-        coords={"trial": np.arange(n), "report": [0, 1]}, attrs={"period": np.pi},
+        {
+            "item_value": (("trial", "item"), items),
+            "probed": (("trial", "report"), np.tile([0, 1], (n, 1))),
+            "target": (("trial", "report"), items),
+            "set_size": ("trial", np.full(n, 2)),
+            "delay": ("trial", np.full(n, 1.0)),
+        },
+        coords={"trial": np.arange(n), "report": [0, 1]},
+        attrs={"period": np.pi},
     )
 
 

@@ -574,9 +574,7 @@ def test_manifold_shows_planted_torus_and_metrics(tmp_path):
         )
     geometry = xr.merge([metrics, homology, scores.rename("scores")]).assign_attrs(period=np.pi)
     code = (
-        weights.rename(profile="weight_profile")
-        .assign(decoding_r2=decoding)
-        .assign_attrs(epochs={"go": 1.5})
+        weights.rename(profile="weight_profile").assign(decoding_r2=decoding).assign_attrs(epochs={"go": 1.5})
     )
     stem = tmp_path / "figures" / "manifold"
     run_script(
@@ -609,10 +607,20 @@ def make_ensemble():
         },
         coords={"network": np.arange(5), "extension": extension, "noise": noise},
     )
-    rng = np.random.default_rng(0)
+    # Planted trajectories: circles of radius 2 about (1, ..., 1) in the plane of units 0 and 1;
+    # fixed points in that plane and one off it.
+    phase = np.linspace(0, 2 * np.pi, 40, endpoint=False)
+    trajectory = np.ones((5, 2, 40, 6))
+    trajectory[..., 0] += 2 * np.cos(phase)
+    trajectory[..., 1] += 2 * np.sin(phase)
+    x = np.ones((5, 3, 6))
+    x[:, 0, 0] += 0.5  # in the plane, 0.5 from the centre
+    x[:, 1, 1] -= 1.5  # in the plane, 1.5 from the centre
+    x[:, 1, 4] += 3.0  # ... and 3 off it
     points = xr.Dataset(
         {
-            "x": (("network", "fixed_point", "unit"), rng.normal(size=(5, 3, 6))),
+            "x": (("network", "fixed_point", "unit"), x),
+            "trajectory": (("network", "trial", "time", "unit"), trajectory),
             "kind": (("network", "fixed_point"), np.tile(["fixed", "fixed", "slow"], (5, 1))),
             "stability": (("network", "fixed_point"), np.tile(["stable", "unstable", ""], (5, 1))),
             "valid": (("network", "fixed_point"), np.tile([True, True, False], (5, 1))),
@@ -622,14 +630,14 @@ def make_ensemble():
     return ensemble, points
 
 
-def test_example_points_keep_distances_of_valid_points():
+def test_example_points_on_the_trajectory_plane():
     _, points = make_ensemble()
     example = dynamics.example_points(points, 3)
     assert example.sizes["fixed_point"] == 2  # the invalid third point is dropped
-    # Two points span one direction: their PC distance equals their distance in unit space.
-    x = points["x"].sel(network=3).values[:2]
-    p = example["point"].values
-    np.testing.assert_allclose(np.linalg.norm(p[0] - p[1]), np.linalg.norm(x[0] - x[1]))
+    # The trajectories' PCs span their plane: circles of radius 2 about the origin.
+    np.testing.assert_allclose(np.hypot(*example["trajectory"].transpose("component", ...).values), 2.0)
+    # Points land at their in-plane distance from the centre; the off-plane part drops out.
+    np.testing.assert_allclose(np.linalg.norm(example["point"].values, axis=1), [0.5, 1.5])
 
 
 def test_dynamics_shares_and_curves(tmp_path):

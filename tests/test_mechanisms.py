@@ -8,6 +8,7 @@ from pinfit.analysis.dynamics import RateDynamics
 from pinfit.analysis.mechanisms import (
     classify_mechanisms,
     classify_states,
+    ensemble_fixed_points,
     measure_memory_decay,
     measure_noise_robustness,
     summarise_mechanisms,
@@ -89,6 +90,27 @@ def test_silent_network_decay_and_noise_known_answers():
     assert np.allclose(noise.accuracy.values, 0.25)
     mech = classify_mechanisms(store, duration=20.0, window=10.0, device="cpu")
     assert mech.mechanism.values.tolist() == ["slow_manifold"] * 2  # J_eff = 0: one fixed point
+
+
+def test_silent_network_fixed_point_and_trajectories():
+    store = _silent_store()
+    points = ensemble_fixed_points(store, n_starts=8, device="cpu")
+    # J_eff = 0: x' = -x, one stable fixed point at the origin.
+    for net in range(2):
+        one = points.isel(network=net)
+        valid = one.isel(fixed_point=np.flatnonzero(one["valid"].values))
+        assert valid.sizes["fixed_point"] == 1
+        assert str(valid["kind"].values[0]) == "fixed" and str(valid["stability"].values[0]) == "stable"
+        np.testing.assert_allclose(valid["x"].values, 0.0, atol=1e-6)
+    # Trajectories, every tau: with J = 0 and w_in = 1, x -> a1 during the first 10-tau stimulus.
+    task = MemoryTask()
+    trajectory = points["trajectory"]
+    assert trajectory.dims == ("network", "trial", "time", "unit")
+    assert trajectory.sizes["trial"] == len(task.pairs)
+    np.testing.assert_allclose(np.diff(trajectory["time"].values), 1.0)
+    end_of_first = trajectory.sel(time=task.stimulus - 1 + task.dt, method="nearest")
+    expected = np.asarray(task.pairs, float)[:, 0]
+    np.testing.assert_allclose(end_of_first.values, expected[None, :, None] * np.ones((2, 1, 5)), atol=1e-3)
 
 
 def test_summary_shares_and_measures():

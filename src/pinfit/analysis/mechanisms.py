@@ -55,7 +55,9 @@ def ensemble_fixed_points(
     Starts are sampled along the noise-free test trials of every pair (states every tau) with
     ``noise`` jitter; ``finder`` holds keyword arguments of
     :func:`pinfit.analysis.dynamics.find_fixed_points`. Returns its Dataset with the store's
-    network coords.
+    network coords, plus ``trajectory`` (network, trial, time, unit; float32): those test
+    trials, one per pair, sampled every tau, so points can be drawn among the states they
+    were found from.
     """
     nets, task = from_store(store, device=device)
     pairs = torch.as_tensor(task.pairs, device=nets.J.device)
@@ -70,7 +72,14 @@ def ensemble_fixed_points(
     )
     traj = nets.run(x0, u[None], record_x=True)[1][:, :, :: task.steps(1.0)]
     starts = sample_states(traj, n_starts, noise=noise, seed=seed)
-    return find_fixed_points(feedback_dynamics(nets), starts, **finder).assign_coords(store["network"].coords)
+    points = find_fixed_points(feedback_dynamics(nets), starts, **finder)
+    points["trajectory"] = xr.DataArray(
+        traj.cpu().numpy().astype(np.float32),
+        dims=("network", "trial", "time", "unit"),
+        coords={"time": task.dt + np.arange(traj.shape[2], dtype=float)},
+        attrs={"units": "x", "time_unit": "tau"},
+    )
+    return points.assign_coords(store["network"].coords)
 
 
 def _settle(dyn: RateDynamics, x: torch.Tensor, *, duration: float, window: float, dt: float):

@@ -35,33 +35,40 @@ def mechanism_colours(mechanisms) -> dict[str, str]:
 
 
 def example_points(points: xr.Dataset, network) -> xr.Dataset:
-    """One network's fixed and slow points, projected on their own first two principal components.
+    """One network's trajectories and fixed / slow points on the trajectories' first two PCs.
+
+    The plane is that of the activity the points were sought in (as in Sussillo & Barak
+    2013), so the figure shows where the points sit relative to the network's own trials.
 
     Parameters
     ----------
     points : xr.Dataset
-        Fixed-point finder output: ``x`` (network, fixed_point, unit), ``kind``, ``stability``
-        and ``valid`` (network, fixed_point).
+        Fixed-point finder output of the ensemble stage: ``x`` (network, fixed_point, unit),
+        ``kind``, ``stability`` and ``valid`` (network, fixed_point), ``trajectory`` (network,
+        trial, time, unit).
     network
         The ``network`` coordinate value to take.
 
     Returns
     -------
     xr.Dataset
-        ``point`` (fixed_point, component) in units of x, ``kind`` and ``stability`` (fixed_point).
+        ``point`` (fixed_point, component) and ``trajectory`` (trial, time, component) in units
+        of x; ``kind`` and ``stability`` (fixed_point).
     """
     from pinfit.analysis.manifold import pca  # a display projection, not an analysis result
 
     one = points.sel(network=network)
     one = one.isel(fixed_point=np.flatnonzero(one["valid"].values))
-    coords = np.zeros((one.sizes["fixed_point"], 2))
-    if one.sizes["fixed_point"] >= 2:
-        scores = pca(one["x"], feature_dim="unit", n_components=min(2, one.sizes["fixed_point"] - 1))[
-            "scores"
-        ]
-        coords[:, : scores.sizes["component"]] = scores.transpose("fixed_point", "component").values
+    states = one["trajectory"].astype(float)
+    basis = pca(states, feature_dim="unit", n_components=2)
+    point = xr.dot(one["x"] - states.mean(("trial", "time")), basis["loadings"], dim="unit")
     return xr.Dataset(
-        {"point": (("fixed_point", "component"), coords), "kind": one["kind"], "stability": one["stability"]}
+        {
+            "point": point.transpose("fixed_point", "component"),
+            "trajectory": basis["scores"].transpose("trial", "time", "component"),
+            "kind": one["kind"],
+            "stability": one["stability"],
+        }
     ).assign_attrs(network=str(network))
 
 
