@@ -1,5 +1,6 @@
 # pinfit: fit recurrent networks to recorded data and explain the fitted networks.
 # Reads like a table of contents: config, one rule file per stage in pipeline order, rule all.
+# Every rule names envs/pinfit.yaml as its conda env, used under `--sdm conda`; `make run` uses .venv.
 
 from snakemake.utils import min_version
 
@@ -10,10 +11,6 @@ configfile: "config/config.yaml"
 
 
 report: "workflow/report/workflow.rst"
-
-
-# Every rule runs in this environment under `--sdm conda`; `make run` uses .venv instead.
-conda: "envs/pinfit.yaml"
 
 
 include: "workflow/rules/common.smk"

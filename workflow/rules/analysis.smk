@@ -8,24 +8,6 @@ wildcard_constraints:
     network=r"[^/]+",
 
 
-def _upstream_names(helper_name, dataset):
-    """Store names an upstream stage writes for `dataset`, from the helper its rule file defines
-    (pinning.smk: pinning_fit_names, behaviour.smk: behaviour_network_names); none until it does."""
-    helper = globals().get(helper_name)
-    return list(helper(dataset)) if helper is not None else []
-
-
-def _two_item_sequential(dataset):
-    """Whether the dataset's task networks run the two-item sequential design (Ding et al. 2017)."""
-    task = stage_config(dataset, "behaviour") if isinstance(config.get("behaviour"), dict) else {}
-    return task.get("task", task.get("design")) == "sequential" and task.get("n_items", 2) == 2
-
-
-def _analysis(dataset, section=None):
-    merged = stage_config(dataset, "analysis")
-    return merged if section is None else merged[section]
-
-
 rule analysis_connectivity:
     """Weight change, non-normality, spectra, band analysis, currents, bVar and Qeff of one PINning fit."""
     input:
@@ -46,6 +28,8 @@ rule analysis_connectivity:
         mem_mb=2000,
         runtime=10,
         gpu=0,
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/analysis_connectivity.py"
 
@@ -81,6 +65,8 @@ rule analysis_manifold:
         mem_mb=2000,
         runtime=10,
         gpu=0,
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/analysis_manifold.py"
 
@@ -109,23 +95,8 @@ rule analysis_codes:
         mem_mb=2000,
         runtime=10,
         gpu=0,
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/analysis_codes.py"
 
-
-def analysis_outputs():
-    """Connectivity tables of every PINning fit; manifold and code tables of every two-item
-    sequential task network."""
-    paths = [
-        f"results/{d}/analysis/connectivity_{fit}.csv"
-        for d in RECORDINGS
-        for fit in _upstream_names("pinning_fit_names", d)
-    ]
-    for d in BEHAVIOURS:
-        if _two_item_sequential(d):
-            for net in _upstream_names("behaviour_network_names", d):
-                paths += [f"results/{d}/analysis/{kind}_{net}.csv" for kind in ("manifold", "codes")]
-    return paths
-
-
-OUTPUT_FUNCTIONS.append(analysis_outputs)

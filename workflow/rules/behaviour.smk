@@ -1,38 +1,6 @@
 # Behaviour: train task networks on each behaviour dataset's task (one Snakemake job per condition
 # of the sweep, so a cluster spreads them), simulate them on the dataset's
 # own trials, measure humans and models the same way, rank the conditions.
-from pinfit.behaviour import sweep_conditions
-
-
-def _behaviour(dataset):
-    return stage_config(dataset, "behaviour")
-
-
-def behaviour_condition_names(dataset):
-    """Names of the dataset's training conditions (cartesian product of the swept lists)."""
-    return [c.name for c in sweep_conditions(**_behaviour(dataset)["conditions"])]
-
-
-def behaviour_network_names(dataset):
-    """Network stores results/<dataset>/behaviour/<name>.zarr: one per condition, and 'chosen'."""
-    return behaviour_condition_names(dataset) + ["chosen"]
-
-
-def _behaviour_networks(wildcards):
-    return [f"results/{wildcards.dataset}/behaviour/{n}.zarr" for n in behaviour_condition_names(wildcards.dataset)]
-
-
-_TASK_KEYS = ("task", "report", "n_tuned", "tuning_exponent", "input_amplitude", "fixation", "stimulus",
-              "gap", "delay_min", "delay_max", "response", "jitter", "dt")
-_TRAINING_KEYS = ("n_units", "tau", "g", "steps", "batch_size", "learning_rate", "grad_clip")
-
-
-def _one_condition(wildcards):
-    """The swept lists narrowed to one condition: each condition is its own Snakemake job."""
-    [condition] = [
-        c for c in sweep_conditions(**_behaviour(wildcards.dataset)["conditions"]) if c.name == wildcards.condition
-    ]
-    return {field: [getattr(condition, field)] for field in condition.__dataclass_fields__}
 
 
 rule behaviour_train:
@@ -59,6 +27,8 @@ rule behaviour_train:
         mem_mb=4000,
         runtime=60,
         gpu=0,
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/behaviour_train.py"
 
@@ -84,6 +54,8 @@ rule behaviour_simulate:
         mem_mb=4000,
         runtime=30,
         gpu=0,
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/behaviour_simulate.py"
 
@@ -107,6 +79,8 @@ rule behaviour_statistics:
     resources:
         mem_mb=4000,
         runtime=30,
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/behaviour_statistics.py"
 
@@ -132,10 +106,8 @@ rule behaviour_rank:
     resources:
         mem_mb=2000,
         runtime=10,
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/behaviour_rank.py"
 
-
-OUTPUT_FUNCTIONS.append(
-    lambda: [f"results/{d}/behaviour/{f}" for d in BEHAVIOURS for f in ("ranking.csv", "recovery.csv", "chosen.zarr")]
-)

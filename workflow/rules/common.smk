@@ -1,9 +1,14 @@
 # Config validation (once, before any job), dataset lists, per-stage parameters, targets.
+# Every helper function and constant of the rule files lives here, one section per stage in
+# pipeline order; the rule files under workflow/rules/ hold only rules.
 import copy
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
+
+from pinfit.behaviour import sweep_conditions
+from pinfit.figures.pinning import choose_p
 
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -48,9 +53,180 @@ for _name, _entry in DATASETS.items():
             validate(stage_config(_name, _stage), schema=f"../schemas/{_stage}.schema.yaml")
 
 
-# Each stage's rule file appends a function returning its final outputs.
-OUTPUT_FUNCTIONS = []
+# ---- ingest (ingest.smk) ----
+
+
+def ingest_outputs():
+    """Every recording's and behaviour dataset's ingested store."""
+    return [f"results/{name}/recording.zarr" for name in RECORDINGS] + [
+        f"results/{name}/behaviour.zarr" for name in BEHAVIOURS
+    ]
+
+
+# ---- pinning (pinning.smk) ----
+
+_PINNING_MODEL_KEYS = [
+    "n_extra", "plastic", "phi", "error", "g", "tau", "dt", "steps_per_frame", "tau_wn", "h0",
+    "noise_std", "p0", "runs", "free_runs", "checkpoint_every", "precision",
+]
+
+
+def _pinning(dataset):
+    return stage_config(dataset, "pinning")
+
+
+def pinning_fit_names(dataset):
+    """Names of a dataset's fit stores (results/<dataset>/pinning/<name>.zarr), p-major."""
+    cfg = _pinning(dataset)
+    return [f"p{p:g}_seed{seed}" for p in cfg["p"] for seed in cfg["seeds"]]
+
+
+def pinning_outputs():
+    return [f"results/{d}/pinning/summary.csv" for d in RECORDINGS]
+
+
+# ---- behaviour (behaviour.smk) ----
+
+_TASK_KEYS = ("task", "report", "n_tuned", "tuning_exponent", "input_amplitude", "fixation", "stimulus",
+              "gap", "delay_min", "delay_max", "response", "jitter", "dt")
+_TRAINING_KEYS = ("n_units", "tau", "g", "steps", "batch_size", "learning_rate", "grad_clip")
+
+
+def _behaviour(dataset):
+    return stage_config(dataset, "behaviour")
+
+
+def behaviour_condition_names(dataset):
+    """Names of the dataset's training conditions (cartesian product of the swept lists)."""
+    return [c.name for c in sweep_conditions(**_behaviour(dataset)["conditions"])]
+
+
+def behaviour_network_names(dataset):
+    """Network stores results/<dataset>/behaviour/<name>.zarr: one per condition, and 'chosen'."""
+    return behaviour_condition_names(dataset) + ["chosen"]
+
+
+def _behaviour_networks(wildcards):
+    return [f"results/{wildcards.dataset}/behaviour/{n}.zarr" for n in behaviour_condition_names(wildcards.dataset)]
+
+
+def _one_condition(wildcards):
+    """The swept lists narrowed to one condition: each condition is its own Snakemake job."""
+    [condition] = [
+        c for c in sweep_conditions(**_behaviour(wildcards.dataset)["conditions"]) if c.name == wildcards.condition
+    ]
+    return {field: [getattr(condition, field)] for field in condition.__dataclass_fields__}
+
+
+def behaviour_outputs():
+    """Each behaviour dataset's ranking, parameter-recovery table and chosen network."""
+    return [f"results/{d}/behaviour/{f}" for d in BEHAVIOURS for f in ("ranking.csv", "recovery.csv", "chosen.zarr")]
+
+
+# ---- analysis (analysis.smk) ----
+
+
+def _two_item_sequential(dataset):
+    """Whether the dataset's task networks run the two-item sequential design (Ding et al. 2017)."""
+    task = stage_config(dataset, "behaviour") if isinstance(config.get("behaviour"), dict) else {}
+    return task.get("task", task.get("design")) == "sequential" and task.get("n_items", 2) == 2
+
+
+def _analysis(dataset, section=None):
+    merged = stage_config(dataset, "analysis")
+    return merged if section is None else merged[section]
+
+
+def analysis_outputs():
+    """Connectivity tables of every PINning fit; manifold and code tables of every two-item
+    sequential task network."""
+    paths = [f"results/{d}/analysis/connectivity_{fit}.csv" for d in RECORDINGS for fit in pinning_fit_names(d)]
+    for d in BEHAVIOURS:
+        if _two_item_sequential(d):
+            for net in behaviour_network_names(d):
+                paths += [f"results/{d}/analysis/{kind}_{net}.csv" for kind in ("manifold", "codes")]
+    return paths
+
+
+# ---- dynamics (dynamics.smk) ----
+
+ENSEMBLE = config["ensemble"]
+ENSEMBLE_CHUNKS = list(range(ENSEMBLE["n_chunks"]))
+ENSEMBLE_FINDER = {k: v for k, v in ENSEMBLE["fixed_points"].items() if k != "n_starts"}
+
+
+def _behaviour_network_rule():
+    """The behaviour stage's rule writing results/{dataset}/behaviour/{condition}.zarr, if any."""
+    for r in workflow.rules:
+        if any(str(o).endswith("behaviour/{condition}.zarr") for o in r.output):
+            return r
+    return None
+
+
+def dynamics_outputs():
+    """Ensemble summary and chunk finder tables; task-network finder outputs when trainable."""
+    paths = ["results/ensemble/analysis/mechanisms.csv", "results/ensemble/analysis/mechanisms.zarr"]
+    paths += expand("results/ensemble/analysis/chunk{chunk}_fixed_points.csv", chunk=ENSEMBLE_CHUNKS)
+    if _behaviour_network_rule() is not None:
+        for dataset, conditions in ENSEMBLE["task_networks"].items():
+            if dataset in BEHAVIOURS:
+                paths += [f"results/{dataset}/analysis/fixed_points_{c}.csv" for c in conditions]
+    return paths
+
+
+# ---- figures (figures.smk) ----
+
+
+def _figures():
+    return config.get("figures", {})
+
+
+def _shown(names, wanted, preferred=()):
+    """The store a figure draws: `wanted` if set, else the first of `preferred` present, else the first."""
+    names = list(names)
+    if wanted:
+        if wanted not in names:
+            raise WorkflowError(f"config: figures: {wanted!r} is not one of {names}. Fix: pick one of them or ''.")
+        return wanted
+    return next((n for n in preferred if n in names), names[0] if names else None)
+
+
+def _shown_fits(dataset, prefix="pinning/"):
+    """Fit names (p<p>_seed<seed>) drawn in Figures 1 and 3: `p_shown` (default: smallest,
+    middle and largest fitted p) of `seed_shown` (default: the first seed)."""
+    pinning = stage_config(dataset, "pinning")
+    seed = _figures().get("seed_shown")
+    seed = pinning["seeds"][0] if seed is None else seed
+    if seed not in pinning["seeds"]:
+        raise WorkflowError(f"config: figures.seed_shown: {seed} is not a fitted seed {pinning['seeds']}. "
+                            "Fix: pick one of them or null.")
+    return [f"p{p:g}_seed{seed}" for p in choose_p(pinning["p"], _figures().get("p_shown", []))]
+
+
+def _network_shown(dataset):
+    return _shown(behaviour_network_names(dataset), _figures().get("network_shown", ""), ("chosen",))
+
+
+def figure_outputs():
+    """Every figure: 1-3 per recording with fits, 4 per behaviour dataset and 5 when its task is
+    two-item sequential (the manifold analysis needs two sequential items), 6 for the ensemble."""
+    paths = []
+    for d in RECORDINGS:
+        if pinning_fit_names(d):
+            paths += [f"results/figures/{d}/{name}.png" for name in ("activity", "pinning", "connectivity")]
+    for d in BEHAVIOURS:
+        paths.append(f"results/figures/{d}/behaviour.png")
+        if _two_item_sequential(d):
+            paths.append(f"results/figures/{d}/manifold.png")
+    if ENSEMBLE_CHUNKS:
+        paths.append("results/figures/ensemble/dynamics.png")
+    return paths
+
+
+# ---- targets (rule all) ----
 
 
 def all_outputs(wildcards):
-    return [path for function in OUTPUT_FUNCTIONS for path in function()]
+    """Every stage's final outputs, in pipeline order."""
+    stages = (ingest_outputs, pinning_outputs, behaviour_outputs, analysis_outputs, dynamics_outputs, figure_outputs)
+    return [path for outputs in stages for path in outputs()]

@@ -2,11 +2,6 @@
 # fixed/slow-point finder on ensemble and task networks. Science lives in pinfit.ensemble and
 # pinfit.analysis.{dynamics,mechanisms}; these rules only wire paths and parameters.
 
-ENSEMBLE = config["ensemble"]
-ENSEMBLE_CHUNKS = list(range(ENSEMBLE["n_chunks"]))
-ENSEMBLE_FINDER = {k: v for k, v in ENSEMBLE["fixed_points"].items() if k != "n_starts"}
-
-
 wildcard_constraints:
     chunk=r"\d+",
 
@@ -28,6 +23,8 @@ rule ensemble_train:
         mem_mb=2000,
         runtime=30,
         gpu=ENSEMBLE["gpu"],
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/dynamics_train_ensemble.py"
 
@@ -52,6 +49,8 @@ rule ensemble_mechanisms:
         mem_mb=2000,
         runtime=30,
         gpu=ENSEMBLE["gpu"],
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/dynamics_ensemble_mechanisms.py"
 
@@ -76,6 +75,8 @@ rule ensemble_fixed_points:
         mem_mb=2000,
         runtime=30,
         gpu=ENSEMBLE["gpu"],
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/dynamics_ensemble_fixed_points.py"
 
@@ -93,16 +94,10 @@ rule ensemble_summary:
     resources:
         mem_mb=1000,
         runtime=10,
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/dynamics_ensemble_summary.py"
-
-
-def _behaviour_network_rule():
-    """The behaviour stage's rule writing results/{dataset}/behaviour/{condition}.zarr, if any."""
-    for r in workflow.rules:
-        if any(str(o).endswith("behaviour/{condition}.zarr") for o in r.output):
-            return r
-    return None
 
 
 rule task_fixed_points:
@@ -124,19 +119,8 @@ rule task_fixed_points:
         mem_mb=2000,
         runtime=20,
         gpu=ENSEMBLE["gpu"],
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/dynamics_task_fixed_points.py"
 
-
-def dynamics_outputs():
-    """Ensemble summary and chunk finder tables; task-network finder outputs when trainable."""
-    paths = ["results/ensemble/analysis/mechanisms.csv", "results/ensemble/analysis/mechanisms.zarr"]
-    paths += expand("results/ensemble/analysis/chunk{chunk}_fixed_points.csv", chunk=ENSEMBLE_CHUNKS)
-    if _behaviour_network_rule() is not None:
-        for dataset, conditions in ENSEMBLE["task_networks"].items():
-            if dataset in BEHAVIOURS:
-                paths += [f"results/{dataset}/analysis/fixed_points_{c}.csv" for c in conditions]
-    return paths
-
-
-OUTPUT_FUNCTIONS.append(dynamics_outputs)

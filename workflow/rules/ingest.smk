@@ -10,6 +10,8 @@ rule make_demo:
         ext="npz|csv",
     log:
         "logs/demo/{demo}.{ext}.log",
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/make_demo.py"
 
@@ -29,6 +31,8 @@ rule ingest_recording:
     resources:
         mem_mb=4000,
         runtime=10,
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/ingest.py"
 
@@ -48,11 +52,8 @@ rule ingest_behaviour:
     resources:
         mem_mb=2000,
         runtime=10,
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/ingest.py"
 
-
-OUTPUT_FUNCTIONS.append(
-    lambda: [f"results/{name}/recording.zarr" for name in RECORDINGS]
-    + [f"results/{name}/behaviour.zarr" for name in BEHAVIOURS]
-)

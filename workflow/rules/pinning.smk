@@ -2,22 +2,6 @@
 # One job per (dataset, seed) trains every p of that seed as one batch (they share J0 and the
 # frozen input) and writes one store per p; a gather rule tabulates a dataset's fits.
 
-_PINNING_MODEL_KEYS = [
-    "n_extra", "plastic", "phi", "error", "g", "tau", "dt", "steps_per_frame", "tau_wn", "h0",
-    "noise_std", "p0", "runs", "free_runs", "checkpoint_every", "precision",
-]
-
-
-def _pinning(dataset):
-    return stage_config(dataset, "pinning")
-
-
-def pinning_fit_names(dataset):
-    """Names of a dataset's fit stores (results/<dataset>/pinning/<name>.zarr), p-major."""
-    cfg = _pinning(dataset)
-    return [f"p{p:g}_seed{seed}" for p in cfg["p"] for seed in cfg["seeds"]]
-
-
 for _dataset in RECORDINGS:
     _cfg = _pinning(_dataset)
 
@@ -44,6 +28,8 @@ for _dataset in RECORDINGS:
             mem_mb=_cfg["mem_mb"],
             runtime=_cfg["runtime"],
             gpu=_cfg["gpu"],
+        conda:
+            "../../envs/pinfit.yaml"
         script:
             "../scripts/pinning_fit.py"
 
@@ -61,12 +47,8 @@ rule pinning_summary:
         mem_mb=2000,
         runtime=5,
         gpu=0,
+    conda:
+        "../../envs/pinfit.yaml"
     script:
         "../scripts/pinning_summary.py"
 
-
-def pinning_outputs():
-    return [f"results/{d}/pinning/summary.csv" for d in RECORDINGS]
-
-
-OUTPUT_FUNCTIONS.append(pinning_outputs)
