@@ -44,6 +44,7 @@ def test_default_config_dry_run_lists_every_stage():
         "behaviour_train",
         "analysis_manifold",
         "ensemble_summary",
+        "task_fixed_points",
         "figure_dynamics",
     ):
         assert rule in result.stdout
@@ -149,6 +150,7 @@ def _tiny_config(tmp_path: Path) -> dict:
     ens["decay"].update(max_extension=10.0, step=5.0)
     ens["noise"].update(noise_levels=[0.01], n_trials=1)
     ens["fixed_points"].update(n_starts=4, max_iter=20)
+    ens["task_networks"] = {"reports": ["chosen"]}
     ens["task_fixed_points"].update(n_starts=8, n_runs=2, duration=2.0, max_iter=20)
     return config
 
@@ -163,6 +165,7 @@ def test_tiny_config_runs_every_stage_and_resumes(tmp_path):
     summary = pd.read_csv(results / "rec/pinning/summary.csv")
     assert sorted(summary.p) == [0.5, 1.0] and summary.pvar.notna().all()
     assert len(pd.read_csv(results / "reports/behaviour/ranking.csv")) == 2
+    assert (results / "reports/analysis/fixed_points_chosen.csv").exists()  # the task-network finder
     figures = sorted(
         p.relative_to(results / "figures").as_posix() for p in (results / "figures").rglob("*.png")
     )

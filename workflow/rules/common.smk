@@ -155,22 +155,13 @@ ENSEMBLE_CHUNKS = list(range(ENSEMBLE["n_chunks"]))
 ENSEMBLE_FINDER = {k: v for k, v in ENSEMBLE["fixed_points"].items() if k != "n_starts"}
 
 
-def _behaviour_network_rule():
-    """The behaviour stage's rule writing results/{dataset}/behaviour/{condition}.zarr, if any."""
-    for r in workflow.rules:
-        if any(str(o).endswith("behaviour/{condition}.zarr") for o in r.output):
-            return r
-    return None
-
-
 def dynamics_outputs():
-    """Ensemble summary and chunk finder tables; task-network finder outputs when trainable."""
+    """Ensemble summary and chunk finder tables; finder tables of the listed task networks."""
     paths = ["results/ensemble/analysis/mechanisms.csv", "results/ensemble/analysis/mechanisms.zarr"]
     paths += expand("results/ensemble/analysis/chunk{chunk}_fixed_points.csv", chunk=ENSEMBLE_CHUNKS)
-    if _behaviour_network_rule() is not None:
-        for dataset, conditions in ENSEMBLE["task_networks"].items():
-            if dataset in BEHAVIOURS:
-                paths += [f"results/{dataset}/analysis/fixed_points_{c}.csv" for c in conditions]
+    for dataset, conditions in ENSEMBLE["task_networks"].items():
+        if dataset in BEHAVIOURS:
+            paths += [f"results/{dataset}/analysis/fixed_points_{c}.csv" for c in conditions]
     return paths
 
 
