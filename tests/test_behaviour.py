@@ -11,6 +11,7 @@ import xarray as xr
 from pinfit import behaviour as B
 from pinfit.errors import PinfitInputError
 from pinfit.mixture import a1, a1_inverse, fit_mixture, kappa_to_sd, sample_mixture
+from pinfit.store import write_table
 
 
 def test_wrap_angle_and_circular_error_known_values():
@@ -99,6 +100,15 @@ def test_summary_statistics_find_planted_repulsion_and_correlation():
     near = curve[curve["offset_deg"].abs() < 45]
     # errors point away from the other item: opposite sign to its offset
     assert (np.sign(near["mean_error_deg"]) == -np.sign(near["offset_deg"])).all()
+
+
+def test_single_item_bias_curve_is_empty_with_columns(tmp_path):
+    ds = behaviour_table().isel(item=[0], report=[0])  # one item per trial: no other item
+    curve = B.bias_curve(ds, "human")
+    assert curve.empty and {"offset_deg", "mean_error_deg", "n"} <= set(curve.columns)
+    # ... and it survives the CSV round trip the workflow makes.
+    write_table(curve, tmp_path / "bias.csv")
+    assert list(pd.read_csv(tmp_path / "bias.csv").columns) == list(curve.columns)
 
 
 def test_mixture_table_per_subject_and_set_size():

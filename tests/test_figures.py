@@ -501,6 +501,14 @@ def test_behaviour_draws_best_condition_against_humans(tmp_path):
     assert_saved(stem)
 
 
+def test_behaviour_without_other_items_says_so():
+    human, reports, mixture, bias, ranking = make_behaviour()
+    fig = behaviour.plot_behaviour(human, reports, mixture, bias.iloc[:0], ranking)
+    ax_bias = fig.axes[1]
+    assert not ax_bias.get_lines()[2:]  # only the two zero lines, no curves
+    assert any("no other item" in t.get_text() for t in ax_bias.texts)
+
+
 def test_behaviour_rejects_tables_that_do_not_match():
     human, reports, mixture, bias, ranking = make_behaviour()
     with pytest.raises(PinfitInputError, match="bias"):

@@ -86,6 +86,28 @@ def test_unknown_config_key_stops_before_any_job(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
+def test_ordinal_sweep_on_a_single_item_table_stops_before_any_job(tmp_path):
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    (tmp_path / "single.csv").write_text("tgt,resp\n10,12\n200,190\n")
+    config["datasets"] = {
+        "col": {
+            "kind": "behaviour",
+            "format": "table",
+            "path": str(tmp_path / "single.csv"),
+            "columns": {"target": "tgt", "response": "resp"},
+            "angle_unit": "deg",
+            "feature": "colour",
+        }
+    }
+    result = run_snakemake(
+        tmp_path, "--dry-run", "--cores", "1", "--configfile", str(write_config(tmp_path, config))
+    )
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "datasets.col.behaviour.conditions.ordinal_weight" in output and "Fix:" in output
+    assert not (tmp_path / "results").exists()
+
+
 def test_missing_data_file_names_the_entry(tmp_path):
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     config["datasets"] = {

@@ -249,7 +249,8 @@ def bias_curve(behaviour: xr.Dataset, source: str, n_bins: int = 12) -> pd.DataF
                         "n": int(sel.sum()),
                     }
                 )
-    return pd.DataFrame(rows)
+    # With one item per trial there is no other item: an empty curve that still has its columns.
+    return pd.DataFrame(rows, columns=["source", "set_size", "report", "offset_deg", "mean_error_deg", "n"])
 
 
 def mixture_table(behaviour: xr.Dataset, source: str, by=("subject", "set_size")) -> pd.DataFrame:

@@ -47,10 +47,30 @@ def stage_config(dataset, stage):
     return _merge(config[stage], DATASETS[dataset].get(stage, {}))
 
 
+def table_items(dataset):
+    """Items per trial that a behaviour entry's column mapping names; None when one .mat matrix
+    variable holds the non-targets (its width is known only after ingest)."""
+    columns = DATASETS[dataset].get("columns") or {}
+    if columns.get("items"):
+        return len(columns["items"])
+    non_targets = columns.get("non_targets")
+    if non_targets is None:
+        return 1
+    return 1 + len(non_targets) if isinstance(non_targets, list) else None
+
+
 for _name, _entry in DATASETS.items():
     for _stage in ("pinning", "behaviour"):
         if _stage in _entry:
             validate(stage_config(_name, _stage), schema=f"../schemas/{_stage}.schema.yaml")
+    _ordinal = stage_config(_name, "behaviour")["conditions"]["ordinal_weight"]
+    if _name in BEHAVIOURS and table_items(_name) == 1 and any(w > 0 for w in _ordinal):
+        raise WorkflowError(
+            f"config: datasets.{_name}.behaviour.conditions.ordinal_weight: {_ordinal} trains an "
+            f"ordinal output, which needs two items reported in order, but datasets.{_name}.columns "
+            "names one item per trial. "
+            f"Fix: add `behaviour: {{conditions: {{ordinal_weight: [0]}}}}` to datasets.{_name}."
+        )
 
 
 # ---- ingest (ingest.smk) ----
@@ -128,8 +148,7 @@ def behaviour_outputs():
 
 def _two_item_sequential(dataset):
     """Whether the dataset's task networks run the two-item sequential design (Ding et al. 2017)."""
-    task = stage_config(dataset, "behaviour") if isinstance(config.get("behaviour"), dict) else {}
-    return task.get("task", task.get("design")) == "sequential" and task.get("n_items", 2) == 2
+    return stage_config(dataset, "behaviour")["task"] == "sequential" and table_items(dataset) == 2
 
 
 def _analysis(dataset, section=None):

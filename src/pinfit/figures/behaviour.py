@@ -21,13 +21,13 @@ SOURCES = {"human": "0.45", "model": OKABE_ITO[0]}
 WEIGHTS = {"p_target": "-", "p_nontarget": "--", "p_guess": ":"}
 
 
-def _check_columns(name: str, frame: pd.DataFrame, columns: set) -> None:
-    if not columns <= set(frame.columns) or frame.empty:
+def _check_columns(name: str, frame: pd.DataFrame, columns: set, *, may_be_empty: bool = False) -> None:
+    if not columns <= set(frame.columns) or (frame.empty and not may_be_empty):
         raise PinfitInputError(
             "plot_behaviour",
             name,
             f"columns {sorted(frame.columns)}",
-            f"pass a non-empty table with columns {sorted(columns)}",
+            f"pass a {'' if may_be_empty else 'non-empty '}table with columns {sorted(columns)}",
         )
 
 
@@ -77,7 +77,8 @@ def plot_behaviour(
         e log-likelihood of every training condition.
     """
     _check_columns("mixture", mixture, {"source", "set_size", "sd_deg", *WEIGHTS})
-    _check_columns("bias", bias, {"source", "offset_deg", "mean_error_deg", "n"})
+    # Empty with one item per trial: no other item to be attracted to.
+    _check_columns("bias", bias, {"source", "offset_deg", "mean_error_deg", "n"}, may_be_empty=True)
     _check_columns("ranking", ranking, {"rank", "condition", "loglik"})
     ranked = ranking.sort_values("rank").reset_index(drop=True)
     best = str(ranked["condition"].iloc[0])
@@ -121,15 +122,21 @@ def plot_behaviour(
 
     for source, name in sources.items():
         curve = _pooled_bias(bias[bias["source"] == name])
-        ax_bias.plot(
-            curve["offset_deg"], curve["mean"], marker="o", ms=2.5, color=SOURCES[source], label=source
-        )
+        if len(curve):
+            ax_bias.plot(
+                curve["offset_deg"], curve["mean"], marker="o", ms=2.5, color=SOURCES[source], label=source
+            )
     ax_bias.axhline(0, color="0.6", lw=0.5, zorder=0)
     ax_bias.axvline(0, color="0.6", lw=0.5, zorder=0)
     ax_bias.set_xlabel("other item − target (deg)")
     ax_bias.set_ylabel("mean error (deg)")
     ax_bias.set_title("bias (sign of x: attraction)", loc="left")
-    ax_bias.legend(loc="upper right")
+    if bias.empty:
+        ax_bias.text(0.5, 0.5, "one item per trial:\nno other item", transform=ax_bias.transAxes, ha="center")
+        ax_bias.set_xticks([])
+        ax_bias.set_yticks([])
+    else:
+        ax_bias.legend(loc="upper right")
 
     for (source, name), dodge in zip(sources.items(), (-0.06, 0.06), strict=True):  # side by side, not hidden
         table = mixture[mixture["source"] == name]
