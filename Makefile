@@ -33,5 +33,4 @@ lint: setup
 	$(BIN)/snakemake --lint
 
 clean:
-	rm -rf results/* logs benchmarks .snakemake data/demo
-	touch results/.gitkeep
+	rm -rf results logs benchmarks .snakemake data/demo

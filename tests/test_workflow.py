@@ -74,16 +74,21 @@ def test_slurm_profile_dry_run():
     assert result.returncode == 0, result.stderr[-3000:]
 
 
-def test_unknown_config_key_stops_before_any_job(tmp_path):
-    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
-    config["pinning_typo"] = 1
+def _rejected(tmp_path: Path, config: dict) -> str:
+    """Dry-run ``config``; assert it is refused before any job writes results; return the output."""
     result = run_snakemake(
         tmp_path, "--dry-run", "--cores", "1", "--configfile", str(write_config(tmp_path, config))
     )
     assert result.returncode != 0
-    output = result.stdout + result.stderr
-    assert "pinning_typo" in output and "was unexpected" in output
     assert not (tmp_path / "results").exists()
+    return result.stdout + result.stderr
+
+
+def test_unknown_config_key_stops_before_any_job(tmp_path):
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    config["pinning_typo"] = 1
+    output = _rejected(tmp_path, config)
+    assert "pinning_typo" in output and "was unexpected" in output
 
 
 def test_ordinal_sweep_on_a_single_item_table_stops_before_any_job(tmp_path):
@@ -99,13 +104,8 @@ def test_ordinal_sweep_on_a_single_item_table_stops_before_any_job(tmp_path):
             "feature": "colour",
         }
     }
-    result = run_snakemake(
-        tmp_path, "--dry-run", "--cores", "1", "--configfile", str(write_config(tmp_path, config))
-    )
-    assert result.returncode != 0
-    output = result.stdout + result.stderr
+    output = _rejected(tmp_path, config)
     assert "datasets.col.behaviour.conditions.ordinal_weight" in output and "Fix:" in output
-    assert not (tmp_path / "results").exists()
 
 
 def test_missing_data_file_names_the_entry(tmp_path):
@@ -113,11 +113,7 @@ def test_missing_data_file_names_the_entry(tmp_path):
     config["datasets"] = {
         "mine": {"kind": "recording", "format": "array", "path": str(tmp_path / "nope.npy")}
     }
-    result = run_snakemake(
-        tmp_path, "--dry-run", "--cores", "1", "--configfile", str(write_config(tmp_path, config))
-    )
-    assert result.returncode != 0
-    output = result.stdout + result.stderr
+    output = _rejected(tmp_path, config)
     assert "datasets.mine.path" in output and "nope.npy" in output
 
 
