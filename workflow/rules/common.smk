@@ -148,7 +148,7 @@ def behaviour_outputs():
 
 def _two_item_sequential(dataset):
     """Whether the dataset's task networks run the two-item sequential design (Ding et al. 2017)."""
-    return stage_config(dataset, "behaviour")["task"] == "sequential" and table_items(dataset) == 2
+    return _behaviour(dataset)["task"] == "sequential" and table_items(dataset) == 2
 
 
 def _analysis(dataset, section=None):
@@ -204,7 +204,7 @@ def _shown(names, wanted, preferred=()):
 def _shown_fits(dataset, prefix="pinning/"):
     """Fit names (p<p>_seed<seed>) drawn in Figures 1 and 3: `p_shown` (default: smallest,
     middle and largest fitted p) of `seed_shown` (default: the first seed)."""
-    pinning = stage_config(dataset, "pinning")
+    pinning = _pinning(dataset)
     seed = _figures().get("seed_shown")
     seed = pinning["seeds"][0] if seed is None else seed
     if seed not in pinning["seeds"]:
