@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import torch
 
+from pinfit.rls import rls_step
+
 
 def _gather_plastic(rates, idx, mask, synapses):
     """Rates of the plastic presynaptic units, float64: (B, slot) or (B, row, slot) in synapse mode."""
@@ -19,16 +21,6 @@ def _gather_plastic(rates, idx, mask, synapses):
     else:
         picked = rates.gather(1, idx[:, 0])
     return picked.double() * mask
-
-
-def _rls(P, r_plastic):
-    """Batched RLS step on P (..., slot, slot); returns k and c. P stays exactly symmetric."""
-    k = (P @ r_plastic.unsqueeze(-1)).squeeze(-1)
-    c = 1.0 / (1.0 + (r_plastic * k).sum(-1))
-    updated = P - (c.unsqueeze(-1) * k).unsqueeze(-1) * k.unsqueeze(-2)
-    upper = torch.triu(updated)
-    P.copy_(upper + torch.triu(updated, 1).transpose(-1, -2))
-    return k, c
 
 
 def run_condition_torch(
@@ -82,10 +74,10 @@ def run_condition_torch(
                     error = model[:, :n_rec].double() - target[frame]
                     r_plastic = _gather_plastic(r, idx, mask, synapses)
                     if synapses:
-                        k, c = _rls(P[:, :n_rec], r_plastic)
+                        k, c = rls_step(P[:, :n_rec], r_plastic)
                         delta -= ((c * error).unsqueeze(-1) * k).to(delta.dtype)
                     else:
-                        k, c = _rls(P[:, 0], r_plastic)
+                        k, c = rls_step(P[:, 0], r_plastic)
                         delta -= ((c.unsqueeze(-1) * k).unsqueeze(-1) * error.unsqueeze(1)).to(delta.dtype)
             if frame == n_frames - 1:
                 break
