@@ -2,7 +2,7 @@
 selection of active neurons, trial averaging per condition, normalisation and peak times.
 
 Each step is configured by the dataset entry's ``preprocess:`` mapping (defaults and ranges in
-``workflow/schemas/dataset.schema.yaml``) and recorded with its parameters in
+``pinfit/schemas/dataset.schema.yaml``) and recorded with its parameters in
 ``attrs['preprocessing']`` so a stored recording says exactly how it was made.
 """
 

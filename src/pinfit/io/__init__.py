@@ -3,7 +3,7 @@
 ``load_recording`` dispatches on ``entry['format']`` ('array' | 'nwb' | 'suite2p') and returns
 the raw recording; :func:`pinfit.preprocess.preprocess_recording` turns it into the Recording
 data model. ``load_behaviour`` reads report tables into the Behaviour data model. Both validate
-the entry against ``workflow/schemas/dataset.schema.yaml`` and the data before returning.
+the entry against ``pinfit/schemas/dataset.schema.yaml`` and the data before returning.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every problem becomes one :class:`~pinfit.errors.PinfitInputError` naming the file (or the
 config entry), the field and the fix, raised before anything is computed or written. The
-entry's defaults live in one place, ``workflow/schemas/dataset.schema.yaml``; this module fills
+entry's defaults live in one place, ``pinfit/schemas/dataset.schema.yaml``; this module fills
 them in so readers never repeat a default.
 """
 
@@ -20,7 +20,7 @@ import yaml
 from pinfit.errors import PinfitInputError
 from pinfit.store import file_sha256
 
-SCHEMA_PATH = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "dataset.schema.yaml"
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "dataset.schema.yaml"  # package data
 ENTRY_DOCS = "config/README.md, section `datasets`"
 
 
