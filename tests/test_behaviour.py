@@ -8,20 +8,23 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from pinfit import behaviour as B
+from pinfit.behaviour.compare import parameter_recovery, rank_conditions, report_loglik
+from pinfit.behaviour.mixture import a1, a1_inverse, fit_mixture, kappa_to_sd, sample_mixture
+from pinfit.behaviour.statistics import bias_curve, mixture_table, model_behaviour, summary_statistics
+from pinfit.circular import circular_error, circular_sd, wrap_angle
 from pinfit.errors import PinfitInputError
-from pinfit.mixture import a1, a1_inverse, fit_mixture, kappa_to_sd, sample_mixture
 from pinfit.store import write_table
+from pinfit.tasknets.conditions import sweep_conditions
 
 
 def test_wrap_angle_and_circular_error_known_values():
     np.testing.assert_allclose(
-        B.wrap_angle(np.array([np.pi, -np.pi, 3 * np.pi / 2, 0.1])), [-np.pi, -np.pi, -np.pi / 2, 0.1]
+        wrap_angle(np.array([np.pi, -np.pi, 3 * np.pi / 2, 0.1])), [-np.pi, -np.pi, -np.pi / 2, 0.1]
     )
-    assert B.circular_error(0.1, np.pi - 0.1, np.pi) == pytest.approx(0.2)  # orientation wraps at 180 deg
-    assert B.circular_error(np.pi - 0.1, 0.1, 2 * np.pi) == pytest.approx(np.pi - 0.2)
-    assert np.isnan(B.wrap_angle(np.nan))
-    da = B.circular_error(xr.DataArray([0.0, 3.0], dims="trial"), 1.0, np.pi)
+    assert circular_error(0.1, np.pi - 0.1, np.pi) == pytest.approx(0.2)  # orientation wraps at 180 deg
+    assert circular_error(np.pi - 0.1, 0.1, 2 * np.pi) == pytest.approx(np.pi - 0.2)
+    assert np.isnan(wrap_angle(np.nan))
+    da = circular_error(xr.DataArray([0.0, 3.0], dims="trial"), 1.0, np.pi)
     assert da.dims == ("trial",)
 
 
@@ -29,7 +32,7 @@ def test_circular_sd_matches_von_mises_closed_form():
     kappa, period = 6.0, np.pi
     x = np.random.default_rng(0).vonmises(0.0, kappa, 200_000) * period / (2 * np.pi)
     # n = 2e5: SE of R ~ 0.1 %, so the SD is good to well under 1 %
-    assert B.circular_sd(x, period) == pytest.approx(kappa_to_sd(kappa, period), rel=0.01)
+    assert circular_sd(x, period) == pytest.approx(kappa_to_sd(kappa, period), rel=0.01)
 
 
 def test_a1_inverse_inverts_a1():
@@ -42,8 +45,8 @@ def test_mixture_recovers_planted_parameters_within_10_percent(period):
     truth = {"kappa": 8.0, "p_target": 0.7, "p_nontarget": 0.2}
     s = sample_mixture(20_000, n_nontargets=2, period=period, seed=1, **truth)
     fit = fit_mixture(
-        B.circular_error(s["response"], s["target"], period),
-        B.circular_error(s["response"][:, None], s["nontarget"], period),
+        circular_error(s["response"], s["target"], period),
+        circular_error(s["response"][:, None], s["nontarget"], period),
         period=period,
     )
     # n = 2e4: standard errors are ~2-4 % of each value, so 10 % (the issue's criterion) is > 2.5 SE
@@ -54,7 +57,7 @@ def test_mixture_recovers_planted_parameters_within_10_percent(period):
 
 def test_mixture_without_nontargets_is_target_plus_guess():
     s = sample_mixture(5000, kappa=15.0, p_target=0.85, p_nontarget=0.0, n_nontargets=0, seed=2)
-    fit = fit_mixture(B.circular_error(s["response"], s["target"]))
+    fit = fit_mixture(circular_error(s["response"], s["target"]))
     assert fit["p_nontarget"] == 0.0
     assert fit["p_target"] == pytest.approx(0.85, rel=0.05) and fit["kappa"] == pytest.approx(15.0, rel=0.10)
     with pytest.raises(PinfitInputError, match="field 'error'"):
@@ -66,7 +69,7 @@ def behaviour_table(n=4000, *, sd=0.15, repulsion=0.05, shared=0.5, period=np.pi
     rad (sign of the offset) and its noise has a shared fraction `shared` of variance."""
     rng = np.random.default_rng(seed)
     items = rng.uniform(0, period, (n, 2))
-    offset = B.circular_error(items[:, ::-1], items, period)  # other item - this item
+    offset = circular_error(items[:, ::-1], items, period)  # other item - this item
     common = rng.normal(0, sd * np.sqrt(shared), (n, 1))
     noise = common + rng.normal(0, sd * np.sqrt(1 - shared), (n, 2))
     response = (items - repulsion * np.sign(offset) + noise) % period
@@ -76,7 +79,7 @@ def behaviour_table(n=4000, *, sd=0.15, repulsion=0.05, shared=0.5, period=np.pi
             "probed": (("trial", "report"), np.tile([0, 1], (n, 1))),
             "response": (("trial", "report"), response),
             "target": (("trial", "report"), items),
-            "error": (("trial", "report"), B.circular_error(response, items, period)),
+            "error": (("trial", "report"), circular_error(response, items, period)),
             "set_size": ("trial", np.full(n, set_size)),
             "delay": ("trial", np.full(n, 1.0)),
             "subject": ("trial", np.where(np.arange(n) % 2, "S1", "S2")),
@@ -88,7 +91,7 @@ def behaviour_table(n=4000, *, sd=0.15, repulsion=0.05, shared=0.5, period=np.pi
 
 def test_summary_statistics_find_planted_repulsion_and_correlation():
     ds = behaviour_table()
-    table = B.summary_statistics(ds, "human")
+    table = summary_statistics(ds, "human")
     assert list(table["report"]) == [0, 1]
     # bias index = mean error towards the other item = -repulsion (+ noise SE ~ 0.15/sqrt(2000) rad)
     np.testing.assert_allclose(table["bias_index_deg"], -np.degrees(0.05), atol=np.degrees(0.015))
@@ -96,7 +99,7 @@ def test_summary_statistics_find_planted_repulsion_and_correlation():
     # of the two reports -rep^2; each variance is sd^2 + rep^2 -> (0.01125 - 0.0025) / 0.025 = 0.35
     assert table["error_correlation"].iloc[0] == pytest.approx(0.35, abs=0.05)
     assert table["circ_sd_deg"].iloc[0] == pytest.approx(np.degrees(np.hypot(0.15, 0.05)), rel=0.1)
-    curve = B.bias_curve(ds, "human", n_bins=8)
+    curve = bias_curve(ds, "human", n_bins=8)
     near = curve[curve["offset_deg"].abs() < 45]
     # errors point away from the other item: opposite sign to its offset
     assert (np.sign(near["mean_error_deg"]) == -np.sign(near["offset_deg"])).all()
@@ -104,7 +107,7 @@ def test_summary_statistics_find_planted_repulsion_and_correlation():
 
 def test_single_item_bias_curve_is_empty_with_columns(tmp_path):
     ds = behaviour_table().isel(item=[0], report=[0])  # one item per trial: no other item
-    curve = B.bias_curve(ds, "human")
+    curve = bias_curve(ds, "human")
     assert curve.empty and {"offset_deg", "mean_error_deg", "n"} <= set(curve.columns)
     # ... and it survives the CSV round trip the workflow makes.
     write_table(curve, tmp_path / "bias.csv")
@@ -113,7 +116,7 @@ def test_single_item_bias_curve_is_empty_with_columns(tmp_path):
 
 def test_mixture_table_per_subject_and_set_size():
     ds = behaviour_table(repulsion=0.0)
-    table = B.mixture_table(ds, "human")
+    table = mixture_table(ds, "human")
     assert len(table) == 2 * 2  # subjects x reports
     assert set(table.columns) >= {
         "source",
@@ -138,7 +141,7 @@ def fake_reports(ds, sds, n_repeats=8, seed=1):
     n, r = ds.sizes["trial"], ds.sizes["report"]
     resp = np.stack([ds["target"].values + rng.normal(0, s, (n_repeats, n, r)) for s in sds]) % period
     names = [f"sd{s:g}" for s in sds]
-    error = B.circular_error(resp, ds["target"].values, period)
+    error = circular_error(resp, ds["target"].values, period)
     params = {
         k: ("condition", np.zeros(len(sds)))
         for k in ("recurrent_noise", "input_noise", "ordinal_weight", "p_trainable", "seed")
@@ -156,9 +159,9 @@ def fake_reports(ds, sds, n_repeats=8, seed=1):
 def test_report_loglik_prefers_the_generating_noise_level():
     ds = behaviour_table(n=1000, repulsion=0.0, shared=0.0)
     reports = fake_reports(ds, [0.05, 0.15, 0.5])
-    ll = [B.report_loglik(ds["error"].values, reports["error"].values[k], np.pi) for k in range(3)]
+    ll = [report_loglik(ds["error"].values, reports["error"].values[k], np.pi) for k in range(3)]
     assert np.argmax(ll) == 1
-    flat = B.report_loglik(
+    flat = report_loglik(
         np.random.default_rng(3).uniform(-1.5, 1.5, (500, 1)),
         np.random.default_rng(4).uniform(-1.5, 1.5, (8, 500, 1)),
         np.pi,
@@ -169,14 +172,14 @@ def test_report_loglik_prefers_the_generating_noise_level():
 def test_rank_and_parameter_recovery_on_planted_conditions():
     ds = behaviour_table(n=600, repulsion=0.0, shared=0.0, sd=0.15)
     reports = fake_reports(ds, [0.05, 0.15, 0.4])
-    sources = [("human", ds)] + [(c, B.model_behaviour(reports, ds, c)) for c in reports["condition"].values]
-    summary = pd.concat([B.summary_statistics(d, s) for s, d in sources])
-    mixture = pd.concat([B.mixture_table(d, s) for s, d in sources])
-    bias = pd.concat([B.bias_curve(d, s) for s, d in sources])
-    ranking = B.rank_conditions(ds, reports, summary, mixture, bias)
+    sources = [("human", ds)] + [(c, model_behaviour(reports, ds, c)) for c in reports["condition"].values]
+    summary = pd.concat([summary_statistics(d, s) for s, d in sources])
+    mixture = pd.concat([mixture_table(d, s) for s, d in sources])
+    bias = pd.concat([bias_curve(d, s) for s, d in sources])
+    ranking = rank_conditions(ds, reports, summary, mixture, bias)
     assert ranking["condition"].iloc[0] == "sd0.15" and list(ranking["rank"]) == [1, 2, 3]
     assert ranking.set_index("condition")["sd_distance_deg"].idxmin() == "sd0.15"
-    recovery = B.parameter_recovery(reports)
+    recovery = parameter_recovery(reports)
     hits = recovery[recovery["attributed"]]
     assert (hits["true_condition"] == hits["candidate"]).all()
 
@@ -184,14 +187,14 @@ def test_rank_and_parameter_recovery_on_planted_conditions():
 def test_model_behaviour_stacks_repeats_and_keeps_trials():
     ds = behaviour_table(n=10)
     reports = fake_reports(ds, [0.1], n_repeats=3)
-    model = B.model_behaviour(reports, ds, "sd0.1")
+    model = model_behaviour(reports, ds, "sd0.1")
     assert model.sizes["trial"] == 30
     np.testing.assert_array_equal(model["target"].values[20:], ds["target"].values)
     np.testing.assert_array_equal(model["subject"].values[10:20], ds["subject"].values)
 
 
 def test_sweep_names_and_bad_values():
-    conds = B.sweep_conditions(
+    conds = sweep_conditions(
         recurrent_noise=[0.05, 0.3], input_noise=[0.1], ordinal_weight=[0], p_trainable=[0.25, 1], seed=[0]
     )
     assert [c.name for c in conds][:2] == ["rn0.05-in0.1-ord0-p0.25-s0", "rn0.05-in0.1-ord0-p1-s0"]
@@ -212,14 +215,14 @@ def test_bays2009_precision_falls_and_guessing_rises_with_set_size():
             "probed": (("trial", "report"), np.zeros((len(size), 1), int)),
             "response": (("trial", "report"), m["response"] % (2 * np.pi)),
             "target": (("trial", "report"), m["target"] % (2 * np.pi)),
-            "error": (("trial", "report"), B.circular_error(m["response"], m["target"])),
+            "error": (("trial", "report"), circular_error(m["response"], m["target"])),
             "set_size": ("trial", size.astype(int)),
             "subject": ("trial", m["subject"].ravel().astype(str)),
         },
         coords={"report": [0]},
         attrs={"period": 2 * np.pi},
     )
-    means = B.mixture_table(ds, "human").groupby("set_size")[["sd_deg", "p_guess"]].mean()
+    means = mixture_table(ds, "human").groupby("set_size")[["sd_deg", "p_guess"]].mean()
     assert list(means.index) == [1, 2, 4, 6]
     assert means["sd_deg"].is_monotonic_increasing  # precision falls
     assert means["p_guess"].iloc[-1] > means["p_guess"].iloc[0] + 0.05  # guessing rises
@@ -233,7 +236,7 @@ def test_attraction_in_a_cued_three_item_design():
     items = rng.uniform(0, period, (n, 3))
     probed = rng.integers(0, 3, (n, 1))
     target = np.take_along_axis(items, probed, 1)
-    offset = B.circular_error(items, target, period)
+    offset = circular_error(items, target, period)
     offset[np.arange(n), probed[:, 0]] = np.inf
     nearest = np.take_along_axis(offset, np.abs(offset).argmin(1)[:, None], 1)
     response = (target + 0.1 * np.sign(nearest) + rng.normal(0, 0.2, (n, 1))) % period
@@ -243,16 +246,16 @@ def test_attraction_in_a_cued_three_item_design():
             "probed": (("trial", "report"), probed),
             "response": (("trial", "report"), response),
             "target": (("trial", "report"), target),
-            "error": (("trial", "report"), B.circular_error(response, target, period)),
+            "error": (("trial", "report"), circular_error(response, target, period)),
             "set_size": ("trial", np.full(n, 3)),
             "subject": ("trial", np.full(n, "S1")),
         },
         attrs={"period": period},
     )
-    table = B.summary_statistics(ds, "human")
+    table = summary_statistics(ds, "human")
     # planted 0.1 rad towards the nearest item; noise SE 0.2/sqrt(~1500 close trials) ~ 0.005 rad
     assert table["bias_index_deg"].iloc[0] == pytest.approx(np.degrees(0.1), abs=np.degrees(0.02))
     assert np.isnan(table["error_correlation"].iloc[0])
-    curve = B.bias_curve(ds, "human", n_bins=6)
+    curve = bias_curve(ds, "human", n_bins=6)
     inner = curve[curve["offset_deg"].abs() < 90]
     assert (np.sign(inner["mean_error_deg"]) == np.sign(inner["offset_deg"])).all()

@@ -16,8 +16,11 @@ import pytest
 import xarray as xr
 import yaml
 
-from pinfit import behaviour as B
-from pinfit import rnn, tasks
+from pinfit.behaviour.compare import parameter_recovery
+from pinfit.tasknets.conditions import sweep_conditions
+from pinfit.tasknets.simulate import simulate_reports
+from pinfit.tasknets.spec import make_task
+from pinfit.tasknets.training import train_networks
 
 pytestmark = pytest.mark.slow
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
@@ -40,11 +43,11 @@ TRAINING_KEYS = ("n_units", "tau", "g", "steps", "batch_size", "learning_rate", 
 @pytest.fixture(scope="module")
 def sweep():
     section = yaml.safe_load(CONFIG.read_text())["behaviour"]
-    spec = tasks.make_task(
+    spec = make_task(
         design="sequential", report="all", n_items=2, period=math.pi, **{k: section[k] for k in TASK_KEYS}
     )
-    conds = B.sweep_conditions(**section["conditions"])
-    nets = rnn.train_networks(spec, conds, device="cpu", **{k: section[k] for k in TRAINING_KEYS})
+    conds = sweep_conditions(**section["conditions"])
+    nets = train_networks(spec, conds, device="cpu", **{k: section[k] for k in TRAINING_KEYS})
     return spec, conds, nets
 
 
@@ -67,7 +70,7 @@ def test_low_noise_networks_report_both_orientations_within_5_degrees(sweep):
     """The criterion is on the plain low-noise network; an ordinal loss adds deliberate bias
     (repulsion), so those networks are printed, not held to 5 deg."""
     _, conds, nets = sweep
-    reports = rnn.simulate_reports(nets, two_item_trials(500, seed=7), n_repeats=2, seed=3, device="cpu")
+    reports = simulate_reports(nets, two_item_trials(500, seed=7), n_repeats=2, seed=3, device="cpu")
     median = np.degrees(np.median(np.abs(reports["error"]), axis=(1, 2)))  # (condition, report)
     for name, row in zip(reports["condition"].values, median, strict=True):
         print(f"median absolute error (deg) {name}: {row.round(2).tolist()}")
@@ -78,8 +81,8 @@ def test_low_noise_networks_report_both_orientations_within_5_degrees(sweep):
 
 def test_parameter_recovery_across_the_sweep(sweep):
     _, conds, nets = sweep
-    reports = rnn.simulate_reports(nets, two_item_trials(300, seed=11), n_repeats=9, seed=5, device="cpu")
-    recovery = B.parameter_recovery(reports)
+    reports = simulate_reports(nets, two_item_trials(300, seed=11), n_repeats=9, seed=5, device="cpu")
+    recovery = parameter_recovery(reports)
     hits = recovery[recovery["attributed"]]
     print(recovery.pivot(index="true_condition", columns="candidate", values="loglik").round(3))
     assert (hits["true_condition"] == hits["candidate"]).all()

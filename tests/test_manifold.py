@@ -10,14 +10,12 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from pinfit.analysis.manifold import (
-    pca,
-    persistent_homology,
-    states_on_grid,
-    torus_metrics,
-    torus_verdict,
-)
+from pinfit.analysis.manifold import persistent_homology, states_on_grid, torus_metrics, torus_verdict
 from pinfit.errors import PinfitInputError
+from pinfit.linalg import pca
+from pinfit.tasknets.conditions import Condition
+from pinfit.tasknets.network import RateNetworks, network_dataset
+from pinfit.tasknets.spec import make_task
 
 N_GRID, N_UNITS, NOISE = 20, 60, 0.05
 R_BIG, R_SMALL = 2.0, 1.0
@@ -149,14 +147,13 @@ def test_bad_parameters_raise_before_work():
 
 def untrained_network(path, n_units=16):
     """A network store of the two-item sequential task with initial (untrained) weights."""
-    from pinfit import rnn, tasks
     from pinfit.store import write_dataset
 
-    spec = tasks.make_task(design="sequential", n_items=2)
-    cond = rnn.Condition(0.05, 0.1, 0.0, 1.0, 0)
+    spec = make_task(design="sequential", n_items=2)
+    cond = Condition(0.05, 0.1, 0.0, 1.0, 0)
     import torch
 
-    model = rnn.RateNetworks.initialise(
+    model = RateNetworks.initialise(
         [cond],
         n_units,
         len(spec.input_names),
@@ -165,7 +162,7 @@ def untrained_network(path, n_units=16):
         alpha=spec.dt / 0.1,
         generators=[torch.Generator().manual_seed(0)],
     )
-    return write_dataset(rnn.network_dataset(model, 0, cond, spec, [], {"tau": 0.1}), path)
+    return write_dataset(network_dataset(model, 0, cond, spec, [], {"tau": 0.1}), path)
 
 
 def test_analyse_task_manifold_writes_store_and_table(tmp_path):

@@ -9,10 +9,14 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from pinfit import rnn, tasks
-from pinfit.behaviour import Condition, circular_error
+from pinfit.circular import circular_error
 from pinfit.errors import PinfitInputError
 from pinfit.store import read_dataset, write_dataset
+from pinfit.tasknets.conditions import Condition
+from pinfit.tasknets.simulate import decode_reports, record_activity, simulate_reports
+from pinfit.tasknets.spec import make_task
+from pinfit.tasknets.training import train_networks
+from pinfit.tasknets.trials import make_trials
 
 DT, TAU = 0.05, 0.2
 ALPHA = DT / TAU
@@ -35,14 +39,14 @@ def tiny_task(**kw):
         jitter=0.0,
         dt=DT,
     )
-    return tasks.make_task(**{**base, **kw})
+    return make_task(**{**base, **kw})
 
 
 @pytest.fixture(scope="module")
 def trained():
     """Two conditions trained together for 60 steps on the tiny task (about 2 s on one core)."""
     conds = [Condition(0.05, 0.05, 0.0, 0.3, 1), Condition(0.2, 0.05, 0.0, 1.0, 2)]
-    nets = rnn.train_networks(
+    nets = train_networks(
         tiny_task(), conds, n_units=16, tau=TAU, steps=60, batch_size=16, learning_rate=1e-2, device="cpu"
     )
     return conds, nets
@@ -75,7 +79,7 @@ def constant_network(b: float, n_units: int = 3, recurrent_noise: float = 0.0) -
 def test_euler_dynamics_match_closed_form():
     # x_t = b (1 - (1 - alpha)^t) for tau dx/dt = -x + b from x = 0, forward Euler with alpha = dt/tau
     b = 0.7
-    act = rnn.record_activity(
+    act = record_activity(
         constant_network(b), xr.DataArray([[1.0]], dims=("trial", "item")), seed=0, noise=False, device="cpu"
     )
     t = np.arange(1, act.sizes["time"] + 1)
@@ -87,7 +91,7 @@ def test_euler_dynamics_match_closed_form():
 def test_recurrent_noise_has_the_stated_stationary_sd():
     # AR(1) x' = (1 - a) x + s sqrt(2a) xi has variance 2 s^2 / (2 - a); tanh(x) ~ x for s = 0.01
     sigma, n_units = 0.01, 400
-    act = rnn.record_activity(
+    act = record_activity(
         constant_network(0.0, n_units, sigma),
         xr.DataArray(np.ones((50, 1)), dims=("trial", "item")),
         seed=3,
@@ -117,7 +121,7 @@ def test_loss_falls_on_a_tiny_task(trained):
 
 def test_networks_train_independently_of_their_batch(trained):
     conds, nets = trained
-    alone = rnn.train_networks(
+    alone = train_networks(
         tiny_task(), conds[1:], n_units=16, tau=TAU, steps=60, batch_size=16, learning_rate=1e-2, device="cpu"
     )[0]
     # same seed, own generator, own loss and clipping: equal up to float32 reduction order
@@ -130,13 +134,13 @@ def test_store_round_trip_and_record_activity(trained, tmp_path):
     path = write_dataset(nets[0], tmp_path / "net.zarr")
     back = read_dataset(path)
     values = xr.DataArray([[0.5], [4.0]], dims=("trial", "item"))
-    a = rnn.record_activity(nets[0], values, seed=5, device="cpu")
-    b = rnn.record_activity(back, values, seed=5, device="cpu")
+    a = record_activity(nets[0], values, seed=5, device="cpu")
+    b = record_activity(back, values, seed=5, device="cpu")
     np.testing.assert_array_equal(a["rate"].values, b["rate"].values)
     assert a["rate"].dims == ("trial", "time", "unit") and a["output"].dims == ("trial", "time", "output")
     assert a["time"].attrs["units"] == "s"
     assert set(a.attrs["epochs"]) == {"item0_on", "item0_off", "delay_on", "go_on", "go_off"}
-    c = rnn.record_activity(back, values, seed=6, device="cpu")
+    c = record_activity(back, values, seed=6, device="cpu")
     assert not np.array_equal(a["rate"].values, c["rate"].values)
     assert back.attrs["phi"] == "tanh" and back.attrs["condition"] == "rn0.05-in0.05-ord0-p0.3-s1"
 
@@ -144,10 +148,10 @@ def test_store_round_trip_and_record_activity(trained, tmp_path):
 def test_decode_reports_inverts_the_target_code():
     spec = tiny_task(period=math.pi)
     values = xr.DataArray([[0.2], [3.0]], dims=("trial", "item"))
-    ds = tasks.make_trials(spec, values)
+    ds = make_trials(spec, values)
     import torch
 
-    decoded = rnn.decode_reports(
+    decoded = decode_reports(
         torch.as_tensor(ds["target"].values), torch.as_tensor(ds["mask"].values), spec
     )
     np.testing.assert_allclose(decoded.numpy()[:, 0], values.values[:, 0], atol=1e-5)
@@ -168,20 +172,20 @@ def test_simulate_reports_on_a_datasets_trials(trained):
         coords={"trial": np.arange(20), "report": [0]},
         attrs={"period": 2 * np.pi},
     )
-    reports = rnn.simulate_reports(nets, behaviour, n_repeats=3, seed=1, chunk_size=7, device="cpu")
+    reports = simulate_reports(nets, behaviour, n_repeats=3, seed=1, chunk_size=7, device="cpu")
     assert reports["response"].dims == ("condition", "repeat", "trial", "report")
     assert reports["response"].shape == (2, 3, 20, 1)
     np.testing.assert_allclose(
         reports["error"].values, circular_error(reports["response"].values, items[None, None], 2 * np.pi)
     )
-    again = rnn.simulate_reports(nets[:1], behaviour, n_repeats=3, seed=1, chunk_size=20, device="cpu")
+    again = simulate_reports(nets[:1], behaviour, n_repeats=3, seed=1, chunk_size=20, device="cpu")
     np.testing.assert_allclose(again["response"].values[0], reports["response"].values[0], atol=1e-5)
     with pytest.raises(PinfitInputError, match="field 'period'"):
-        rnn.simulate_reports(nets, behaviour.assign_attrs(period=np.pi), device="cpu")
+        simulate_reports(nets, behaviour.assign_attrs(period=np.pi), device="cpu")
 
 
 def test_bad_training_settings_raise_before_training():
     with pytest.raises(PinfitInputError, match="field 'learning_rate'"):
-        rnn.train_networks(tiny_task(), [Condition(0.1, 0.1, 0.0, 1.0, 0)], learning_rate=0.0)
+        train_networks(tiny_task(), [Condition(0.1, 0.1, 0.0, 1.0, 0)], learning_rate=0.0)
     with pytest.raises(PinfitInputError, match="field 'conditions'"):
-        rnn.train_networks(tiny_task(), [])
+        train_networks(tiny_task(), [])

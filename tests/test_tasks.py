@@ -9,9 +9,10 @@ import pytest
 import torch
 import xarray as xr
 
-from pinfit import tasks
-from pinfit.behaviour import Condition
 from pinfit.errors import PinfitInputError
+from pinfit.tasknets.conditions import Condition
+from pinfit.tasknets.spec import make_task
+from pinfit.tasknets.trials import build_trials, event_times, make_trials, max_steps, sample_trials
 
 DT = 0.05
 
@@ -30,7 +31,7 @@ def sequential(**kw):
         response=0.5,
         dt=DT,
     )
-    return tasks.make_task(**{**base, **kw})
+    return make_task(**{**base, **kw})
 
 
 def on_steps(trace):
@@ -41,7 +42,7 @@ def on_steps(trace):
 def test_sequential_trial_timeline_and_targets():
     spec = sequential()
     theta = np.array([[0.3, 2.0], [1.5, 0.1]])
-    ds = tasks.make_trials(spec, xr.DataArray(theta, dims=("trial", "item")), delay=1.0)
+    ds = make_trials(spec, xr.DataArray(theta, dims=("trial", "item")), delay=1.0)
     assert ds["inputs"].dims == ("trial", "time", "input")
     assert (
         ds.sizes["input"] == 32 + 1 and ds.sizes["output"] == 2 * 2 + 1
@@ -66,7 +67,7 @@ def test_sequential_trial_timeline_and_targets():
 
 
 def test_simultaneous_cued_slots_and_cue():
-    spec = tasks.make_task(
+    spec = make_task(
         design="simultaneous_cued",
         n_items=3,
         period=2 * math.pi,
@@ -79,7 +80,7 @@ def test_simultaneous_cued_slots_and_cue():
         dt=DT,
     )
     values = xr.DataArray([[1.0, 2.0, 3.0], [4.0, np.nan, np.nan]], dims=("trial", "item"))
-    ds = tasks.make_trials(spec, values, probed=xr.DataArray([2, 0], dims="trial"), delay=0.5)
+    ds = make_trials(spec, values, probed=xr.DataArray([2, 0], dims="trial"), delay=0.5)
     inputs = ds["inputs"].values
     assert inputs.shape[2] == 3 * 8 + 3 + 1
     stim = inputs[:, 2]  # t = 0.1 s: all items of a display at once, one population per slot
@@ -92,7 +93,7 @@ def test_simultaneous_cued_slots_and_cue():
 
 
 def test_sampled_training_trials_respect_jitter_and_set_sizes():
-    spec = tasks.make_task(
+    spec = make_task(
         design="simultaneous_cued",
         n_items=4,
         period=2 * math.pi,
@@ -104,16 +105,16 @@ def test_sampled_training_trials_respect_jitter_and_set_sizes():
         delay_max=0.9,
         dt=DT,
     )
-    trials = tasks.sample_trials(spec, 500, torch.Generator().manual_seed(0))
+    trials = sample_trials(spec, 500, torch.Generator().manual_seed(0))
     shown = torch.isfinite(trials["values"]).sum(1)
     assert set(shown.tolist()) == {2, 4}
     assert (trials["probed"] < shown).all()
     assert trials["stimulus"].min() >= 0.2 * 0.75 and trials["stimulus"].max() <= 0.2 * 1.25
     assert trials["delay"].min() >= 0.3 and trials["delay"].max() <= 0.9
-    n_steps = tasks.max_steps(spec)
-    _, go = tasks.event_times(spec, trials["stimulus"], trials["gap"], trials["delay"])
+    n_steps = max_steps(spec)
+    _, go = event_times(spec, trials["stimulus"], trials["gap"], trials["delay"])
     assert go[:, 1].max() <= n_steps * DT  # every response window fits on the grid
-    _, _, mask = tasks.build_trials(spec, trials, n_steps)
+    _, _, mask = build_trials(spec, trials, n_steps)
     assert (mask.sum(1)[:, 0] >= round(spec.response / DT) - 1).all()
 
 
@@ -138,10 +139,10 @@ def test_bad_task_settings_raise_named_errors(kwargs, field):
 def test_bad_trials_and_conditions_raise_named_errors():
     spec = sequential()
     with pytest.raises(PinfitInputError, match="field 'item_value'.*period"):
-        tasks.make_trials(spec, xr.DataArray([[0.1, 3.5]], dims=("trial", "item")))
+        make_trials(spec, xr.DataArray([[0.1, 3.5]], dims=("trial", "item")))
     with pytest.raises(PinfitInputError, match="field 'item'"):
-        tasks.make_trials(spec, xr.DataArray([[0.1, 0.2, 0.3]], dims=("trial", "item")))
-    cued = tasks.make_task(design="simultaneous_cued", n_items=3, report="probed")
+        make_trials(spec, xr.DataArray([[0.1, 0.2, 0.3]], dims=("trial", "item")))
+    cued = make_task(design="simultaneous_cued", n_items=3, report="probed")
     with pytest.raises(PinfitInputError, match="field 'ordinal_weight'"):
         Condition(0.1, 0.1, 1.0, 1.0, 0).check(cued)
     with pytest.raises(PinfitInputError, match="field 'p_trainable'"):

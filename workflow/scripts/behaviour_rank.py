@@ -1,5 +1,5 @@
-from pinfit.behaviour import rank_behaviour_conditions
 from pinfit.progress import log_to_file
+from pinfit.stages.behaviour import rank_behaviour_conditions
 
 log_to_file(snakemake.log[0])
 rank_behaviour_conditions(

@@ -1,7 +1,7 @@
 import torch
 
-from pinfit.behaviour import simulate_behaviour_reports
 from pinfit.progress import log_to_file
+from pinfit.stages.behaviour import simulate_behaviour_reports
 
 log_to_file(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)

@@ -1,5 +1,5 @@
-from pinfit.behaviour import behaviour_statistics
 from pinfit.progress import log_to_file
+from pinfit.stages.behaviour import behaviour_statistics
 
 log_to_file(snakemake.log[0])
 behaviour_statistics(

@@ -2,8 +2,8 @@ import os
 
 import torch
 
-from pinfit.behaviour import train_behaviour_networks
 from pinfit.progress import log_to_file
+from pinfit.stages.behaviour import train_behaviour_networks
 
 log_to_file(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)

@@ -16,16 +16,12 @@ import pandas as pd
 import scipy.linalg
 import xarray as xr
 
-from pinfit.analysis.manifold import to_phase
+from pinfit.circular import to_phase, wrap_angle
 from pinfit.errors import PinfitInputError, check_range
 
 
 def _harmonics(phase: np.ndarray) -> np.ndarray:
     return np.stack([np.ones_like(phase), np.cos(phase), np.sin(phase)], axis=-1)
-
-
-def _wrap(x, period):
-    return (np.asarray(x) + period / 2) % period - period / 2
 
 
 def circular_tuning(response: xr.DataArray, angle: xr.DataArray, *, period: float = np.pi) -> xr.Dataset:
@@ -113,7 +109,7 @@ def tuning_before_after(
     return both.assign(
         preferred_shift=(
             "unit",
-            _wrap(tunings[1]["preferred"].values - tunings[0]["preferred"].values, period),
+            wrap_angle(tunings[1]["preferred"].values - tunings[0]["preferred"].values, period),
         ),
         tuning_similarity=float(a @ b / np.sqrt((a @ a) * (b @ b))),
     ).assign_attrs(before=list(before), after=list(after), period=period)
@@ -287,7 +283,7 @@ def orientation_sorted_weights(
         )
     w = J.transpose("unit", "unit_pre").values
     phase = to_phase(preferred.values, period)
-    dphi = _wrap(phase[:, None] - phase[None, :], 2 * np.pi)
+    dphi = wrap_angle(phase[:, None] - phase[None, :], 2 * np.pi)
     labels = np.asarray(group.values).astype(str)
     names = np.unique(labels)
     edges = np.linspace(-np.pi, np.pi, int(n_bins) + 1)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from pinfit.behaviour import circular_error
+from pinfit.circular import circular_error
 from pinfit.errors import PinfitInputError
 from pinfit.io.arrays import TEXT_SUFFIXES, ArrayFile
 from pinfit.io.validate import check_labels, check_length, check_numeric

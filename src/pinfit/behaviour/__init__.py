@@ -1,0 +1,2 @@
+"""Continuous-report behaviour: the mixture model, summary statistics of reports, and the
+comparison of model reports with human ones."""

@@ -1,0 +1,134 @@
+"""Behaviour-branch stages, one function per rule: train, simulate reports, statistics, ranking.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pinfit.behaviour.compare import parameter_recovery, rank_conditions
+from pinfit.behaviour.statistics import bias_curve, mixture_table, model_behaviour, summary_statistics
+from pinfit.progress import get_logger, progress
+from pinfit.store import file_sha256, read_dataset, write_dataset, write_table
+from pinfit.tasknets.conditions import sweep_conditions
+from pinfit.tasknets.simulate import check_task_fits, simulate_reports
+from pinfit.tasknets.spec import task_for_dataset
+from pinfit.tasknets.training import train_networks
+
+log = get_logger("pinfit.behaviour")
+
+
+def train_behaviour_networks(
+    behaviour_path,
+    output_dir,
+    *,
+    task: dict,
+    conditions: dict,
+    training: dict,
+    device: str = "auto",
+    checkpoint=None,
+) -> list[Path]:
+    """Train one network per condition of the sweep on the dataset's task, batched in one job.
+
+    ``task`` holds :func:`task_for_dataset` settings, ``conditions`` the lists swept by
+    :func:`sweep_conditions`, ``training`` the :func:`pinfit.train_networks`
+    settings. Writes ``<output_dir>/<condition>.zarr`` network stores; returns their paths.
+    """
+
+    behaviour = read_dataset(behaviour_path)
+    spec = task_for_dataset(behaviour, **task)
+    conds = sweep_conditions(**conditions)
+    check_task_fits(spec, behaviour)
+    networks = train_networks(spec, conds, device=device, checkpoint=checkpoint, **training)
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for net in networks:
+        net.attrs["source_sha256"] = file_sha256(behaviour_path)
+        paths.append(write_dataset(net, out / f"{net.attrs['condition']}.zarr"))
+        log.info("%s: final loss %.4g", net.attrs["condition"], float(net["loss"].values[-1]))
+    return paths
+
+
+def simulate_behaviour_reports(
+    behaviour_path,
+    network_paths,
+    output_path,
+    *,
+    n_repeats: int,
+    seed: int,
+    chunk_size: int,
+    device: str = "auto",
+) -> Path:
+    """Simulate every network store in ``network_paths`` on the dataset's own trials; write the
+    reports store (see :func:`pinfit.simulate_reports`)."""
+
+    behaviour = read_dataset(behaviour_path)
+    networks = [read_dataset(p) for p in network_paths]
+    reports = simulate_reports(
+        networks, behaviour, n_repeats=n_repeats, seed=seed, chunk_size=chunk_size, device=device
+    )
+    return write_dataset(reports, output_path)
+
+
+def behaviour_statistics(
+    behaviour_path, reports_path, *, summary_path, mixture_path, bias_path, n_bins: int
+) -> None:
+    """Summary statistics, mixture fits and bias curves of humans and of every condition."""
+    behaviour = read_dataset(behaviour_path)
+    reports = read_dataset(reports_path)
+    sources = [("human", behaviour)] + [
+        (str(c), model_behaviour(reports, behaviour, str(c))) for c in reports["condition"].values
+    ]
+    tables = {"summary": [], "mixture": [], "bias": []}
+    for name, ds in progress(sources, desc="statistics"):
+        tables["summary"].append(summary_statistics(ds, name))
+        tables["mixture"].append(mixture_table(ds, name))
+        tables["bias"].append(bias_curve(ds, name, n_bins=n_bins))
+    for key, path in (("summary", summary_path), ("mixture", mixture_path), ("bias", bias_path)):
+        write_table(pd.concat(tables[key], ignore_index=True), path)
+
+
+def rank_behaviour_conditions(
+    behaviour_path,
+    reports_path,
+    network_paths,
+    *,
+    summary_path,
+    mixture_path,
+    bias_path,
+    ranking_path,
+    recovery_path,
+    chosen_path,
+    floor: float,
+) -> str:
+    """Rank the sweep against the humans, check parameter recovery, copy out the chosen network.
+
+    Returns the chosen condition's name.
+    """
+    behaviour = read_dataset(behaviour_path)
+    reports = read_dataset(reports_path)
+    ranking = rank_conditions(
+        behaviour,
+        reports,
+        pd.read_csv(summary_path),
+        pd.read_csv(mixture_path),
+        pd.read_csv(bias_path),
+        floor=floor,
+    )
+    recovery = parameter_recovery(reports, floor=floor)
+    hits = recovery[recovery["attributed"]]
+    log.info(
+        "parameter recovery: %d of %d conditions attributed to themselves",
+        int((hits["true_condition"] == hits["candidate"]).sum()),
+        len(hits),
+    )
+    chosen = str(ranking["condition"].iloc[0])
+    network = next(ds for ds in map(read_dataset, network_paths) if ds.attrs["condition"] == chosen)
+    network.attrs["chosen_by"] = "highest log-likelihood of the human reports (ranking.csv)"
+    write_table(ranking, ranking_path)
+    write_table(recovery, recovery_path)
+    write_dataset(network, chosen_path)
+    log.info("chosen condition: %s", chosen)
+    return chosen
