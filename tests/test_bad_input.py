@@ -14,7 +14,7 @@ import pytest
 import scipy.io
 
 from pinfit.errors import PinfitInputError
-from pinfit.ingest import ingest_behaviour, ingest_recording
+from pinfit.stages.ingest import ingest_behaviour, ingest_recording
 
 GOOD = np.random.default_rng(5).random((3, 40)) + 0.5  # (neuron, time), positive
 

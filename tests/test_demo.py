@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pinfit.demo import make_ppc_like, make_two_orientation, write_demo
 from pinfit.errors import PinfitInputError
+from pinfit.ingest.demo import make_ppc_like, make_two_orientation, write_demo
 
 
 def test_ppc_like_is_deterministic_and_shaped():

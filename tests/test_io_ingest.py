@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from pinfit.ingest import ingest_behaviour, ingest_recording
 from pinfit.io.validate import SCHEMA_PATH, check_entry, entry_schema
+from pinfit.stages.ingest import ingest_behaviour, ingest_recording
 from pinfit.store import read_dataset
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import yaml
 
+from pinfit.ingest.preprocess import preprocess_recording
 from pinfit.io import load_behaviour, load_recording
-from pinfit.preprocess import preprocess_recording
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "config" / "real.yaml"

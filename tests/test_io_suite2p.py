@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from pinfit.ingest.preprocess import preprocess_recording
 from pinfit.io import load_recording
-from pinfit.preprocess import preprocess_recording
 
 RNG = np.random.default_rng(2)
 

@@ -276,7 +276,7 @@ def test_pvar_and_chi2_known_values():
 
 
 def test_stage_writes_one_store_per_p_and_a_summary(small_recording, tmp_path):
-    from pinfit.pinning.stage import fit_pinning_stores, summarise_pinning
+    from pinfit.stages.pinning import fit_pinning_stores, summarise_pinning
     from pinfit.store import read_dataset, write_dataset
 
     recording = write_dataset(small_recording, tmp_path / "recording.zarr")

@@ -42,8 +42,8 @@ def test_bump_sequence_with_fast_noise():
 
 
 def test_ppc_like_sweep_with_workflow_defaults(tmp_path):
-    from pinfit.demo import write_demo
-    from pinfit.ingest import ingest_recording
+    from pinfit.ingest.demo import write_demo
+    from pinfit.stages.ingest import ingest_recording
 
     config = yaml.safe_load(open("config/config.yaml"))
     entry = dict(config["datasets"]["ppc_like"], path=str(write_demo("ppc_like", tmp_path / "ppc_like.npz")))

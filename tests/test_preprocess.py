@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from pinfit.ingest.preprocess import preprocess_recording
 from pinfit.io.validate import raw_recording
-from pinfit.preprocess import preprocess_recording
 
 RATE = 10.0
 

@@ -119,7 +119,7 @@ def test_missing_data_file_names_the_entry(tmp_path):
 
 def _tiny_inputs(tmp_path: Path) -> dict:
     """A 12-neuron, two-condition recording with a planted sequence and a small report table."""
-    from pinfit.demo import make_two_orientation
+    from pinfit.ingest.demo import make_two_orientation
 
     rng = np.random.default_rng(0)
     t = np.arange(20) / 10.0

@@ -1,4 +1,4 @@
-from pinfit.demo import write_demo
+from pinfit.ingest.demo import write_demo
 from pinfit.progress import log_to_file
 
 log_to_file(snakemake.log[0])

@@ -6,7 +6,7 @@ import torch  # noqa: E402
 
 torch.set_num_threads(snakemake.threads)
 
-from pinfit.pinning.stage import fit_pinning_stores  # noqa: E402
+from pinfit.stages.pinning import fit_pinning_stores  # noqa: E402
 
 model = snakemake.params.model
 fit_pinning_stores(

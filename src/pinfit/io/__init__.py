@@ -1,7 +1,7 @@
 """Readers: any supported file described by a dataset entry becomes an xarray Dataset.
 
 ``load_recording`` dispatches on ``entry['format']`` ('array' | 'nwb' | 'suite2p') and returns
-the raw recording; :func:`pinfit.preprocess.preprocess_recording` turns it into the Recording
+the raw recording; :func:`pinfit.ingest.preprocess.preprocess_recording` turns it into the Recording
 data model. ``load_behaviour`` reads report tables into the Behaviour data model. Both validate
 the entry against ``pinfit/schemas/dataset.schema.yaml`` and the data before returning.
 """

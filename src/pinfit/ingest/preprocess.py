@@ -17,7 +17,7 @@ from pinfit.errors import PinfitInputError
 from pinfit.io.validate import check_section
 from pinfit.progress import get_logger
 
-log = get_logger("pinfit.preprocess")
+log = get_logger("pinfit.ingest.preprocess")
 MAD_TO_SD = 1.4826  # sd of a normal distribution per unit median absolute deviation
 
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import xarray as xr
 
+from pinfit.ingest.preprocess import preprocess_recording
 from pinfit.io import load_behaviour, load_recording
-from pinfit.preprocess import preprocess_recording
 from pinfit.progress import get_logger
 from pinfit.store import provenance, write_dataset
 
-log = get_logger("pinfit.ingest")
+log = get_logger("pinfit.stages.ingest")
 
 
 def ingest_recording(entry: dict, out_path, *, dataset: str = "", base_dir=".") -> xr.Dataset:
@@ -35,7 +35,7 @@ def ingest_recording(entry: dict, out_path, *, dataset: str = "", base_dir=".") 
     Returns
     -------
     xr.Dataset
-        The Recording written (see :func:`pinfit.preprocess.preprocess_recording`).
+        The Recording written (see :func:`pinfit.ingest.preprocess.preprocess_recording`).
     """
     raw = load_recording(entry, base_dir=base_dir)
     recording = preprocess_recording(raw, entry.get("preprocess"))

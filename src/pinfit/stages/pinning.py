@@ -1,4 +1,4 @@
-"""File-level entry points of the pinning stage (what the workflow scripts call).
+"""PINning stages (one function per rule): fit one seed's batch of p values, summarise a dataset.
 
 One job fits every p of one seed (they share J0 and the input, so they train as one batch) and
 writes one store per p; a second gathers every store of a dataset into one summary table.
@@ -15,11 +15,6 @@ import pandas as pd
 from pinfit.errors import PinfitInputError
 from pinfit.pinning.fit import fit_pinning
 from pinfit.store import file_sha256, provenance, read_dataset, write_dataset, write_table
-
-
-def p_label(p: float) -> str:
-    """How p appears in file names: ``p0.12_seed0.zarr``."""
-    return f"{p:g}"
 
 
 def fit_pinning_stores(
