@@ -129,9 +129,8 @@ def test_bad_parameters_raise():
         coding_subspace_angles(rate, angle, xr.DataArray(np.zeros((3, 2)), dims=("unit", "basis")))
 
 
-def test_analyse_task_codes_writes_store_and_table(tmp_path):
+def test_analyse_task_codes_writes_store_and_table(tmp_path, untrained_network):
     import pandas as pd
-    from test_manifold import untrained_network
 
     from pinfit.analysis.codes import analyse_task_codes
     from pinfit.store import read_dataset

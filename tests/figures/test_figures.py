@@ -22,7 +22,7 @@ from pinfit.errors import PinfitInputError
 from pinfit.figures import activity, behaviour, connectivity, dynamics, manifold, pinning, style
 from pinfit.store import write_dataset, write_table
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "workflow" / "scripts"
+SCRIPTS = Path(__file__).resolve().parents[2] / "workflow" / "scripts"
 MIN_FONT_PT = 6.0  # journals' lower limit for text at print size (style.FONT_PT["small"])
 
 

@@ -9,7 +9,7 @@ import scipy.io
 
 from pinfit.io import load_behaviour
 
-BAYS = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "bays2009_colour_report.mat"
+BAYS = Path(__file__).resolve().parents[3] / "shared" / "data" / "real" / "bays2009_colour_report.mat"
 
 
 def entry(path, columns, **options):

@@ -14,7 +14,7 @@ from pinfit.pinning import fit, fit_pinning, network
 from pinfit.pinning.kernel import _learn, _mirror, run_condition
 from pinfit.pinning.params import PinningParams
 from pinfit.pinning.synthetic import gaussian_bump_recording
-from pinfit.pinning.torch_loop import _rls as torch_rls
+from pinfit.rls import rls_step as torch_rls
 
 FAST = dict(steps_per_frame=8, runs=3, free_runs=1)
 

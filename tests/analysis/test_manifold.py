@@ -13,9 +13,6 @@ import xarray as xr
 from pinfit.analysis.manifold import persistent_homology, states_on_grid, torus_metrics, torus_verdict
 from pinfit.errors import PinfitInputError
 from pinfit.linalg import pca
-from pinfit.tasknets.conditions import Condition
-from pinfit.tasknets.network import RateNetworks, network_dataset
-from pinfit.tasknets.spec import make_task
 
 N_GRID, N_UNITS, NOISE = 20, 60, 0.05
 R_BIG, R_SMALL = 2.0, 1.0
@@ -145,27 +142,7 @@ def test_bad_parameters_raise_before_work():
         torus_verdict(torus_metrics(clifford(), period=np.pi), min_radius_ratio=2.0)
 
 
-def untrained_network(path, n_units=16):
-    """A network store of the two-item sequential task with initial (untrained) weights."""
-    from pinfit.store import write_dataset
-
-    spec = make_task(design="sequential", n_items=2)
-    cond = Condition(0.05, 0.1, 0.0, 1.0, 0)
-    import torch
-
-    model = RateNetworks.initialise(
-        [cond],
-        n_units,
-        len(spec.input_names),
-        len(spec.output_names),
-        g=1.0,
-        alpha=spec.dt / 0.1,
-        generators=[torch.Generator().manual_seed(0)],
-    )
-    return write_dataset(network_dataset(model, 0, cond, spec, [], {"tau": 0.1}), path)
-
-
-def test_analyse_task_manifold_writes_store_and_table(tmp_path):
+def test_analyse_task_manifold_writes_store_and_table(tmp_path, untrained_network):
     import pandas as pd
 
     from pinfit.analysis.manifold import analyse_task_manifold
@@ -188,7 +165,7 @@ def test_analyse_task_manifold_writes_store_and_table(tmp_path):
     assert {"verdict", "betti2", "interaction_fraction", "participation_ratio"} <= set(table["measure"])
 
 
-def test_record_grid_rejects_other_tasks(tmp_path):
+def test_record_grid_rejects_other_tasks(tmp_path, untrained_network):
     from pinfit.analysis.manifold import record_grid
     from pinfit.store import read_dataset
 

@@ -13,7 +13,7 @@ import yaml
 from pinfit.ingest.preprocess import preprocess_recording
 from pinfit.io import load_behaviour, load_recording
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "config" / "real.yaml"
 DATA = ROOT.parent / "shared" / "data" / "real"
 pytestmark = pytest.mark.skipif(not REAL.exists() or not DATA.exists(), reason="real data not present")

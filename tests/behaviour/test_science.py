@@ -23,7 +23,7 @@ from pinfit.tasknets.spec import make_task
 from pinfit.tasknets.training import train_networks
 
 pytestmark = pytest.mark.slow
-CONFIG = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
+CONFIG = Path(__file__).resolve().parents[2] / "config" / "config.yaml"
 TASK_KEYS = (
     "n_tuned",
     "tuning_exponent",

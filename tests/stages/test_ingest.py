@@ -78,7 +78,7 @@ def test_every_schema_key_has_description_type_and_default():
 
 
 def test_config_readme_documents_every_entry_key():
-    readme = (SCHEMA_PATH.parents[2] / "config" / "README.md").read_text()
+    readme = (SCHEMA_PATH.parents[3] / "config" / "README.md").read_text()
     section = readme.split("## `datasets`")[1].split("\n## ")[0]
 
     def leaves(schema, prefix):
