@@ -1,6 +1,6 @@
 # pinfit: fit recurrent networks to recorded data and explain the fitted networks.
 # Reads like a table of contents: config, one rule file per stage in pipeline order, rule all.
-# Every rule names envs/pinfit.yaml as its conda env, used under `--sdm conda`; `make run` uses .venv.
+# Every rule runs in the one conda env CONDA_ENV (common.smk) under `--sdm conda`; `make run` uses .venv.
 
 from snakemake.utils import min_version
 
@@ -8,6 +8,7 @@ min_version("9.0")
 
 
 configfile: "config/config.yaml"
+
 
 
 report: "workflow/report/workflow.rst"

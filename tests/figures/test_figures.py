@@ -20,6 +20,7 @@ from matplotlib.text import Text
 
 from pinfit.errors import PinfitInputError
 from pinfit.figures import activity, behaviour, connectivity, dynamics, manifold, pinning, style
+from pinfit.pinning.params import choose_p
 from pinfit.store import write_dataset, write_table
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "workflow" / "scripts"
@@ -224,11 +225,11 @@ def test_model_units_matched_by_label_or_position():
 
 
 def test_choose_p_defaults_to_ends_and_middle():
-    assert pinning.choose_p([0.5, 0.01, 1.0, 0.1, 0.2]) == [0.01, 0.2, 1.0]
-    assert pinning.choose_p([0.3]) == [0.3]
-    assert pinning.choose_p([0.1, 0.2, 1.0], [1.0, 0.1]) == [0.1, 1.0]
+    assert choose_p([0.5, 0.01, 1.0, 0.1, 0.2]) == [0.01, 0.2, 1.0]
+    assert choose_p([0.3]) == [0.3]
+    assert choose_p([0.1, 0.2, 1.0], [1.0, 0.1]) == [0.1, 1.0]
     with pytest.raises(PinfitInputError, match="p_shown"):
-        pinning.choose_p([0.1, 1.0], [0.5])
+        choose_p([0.1, 1.0], [0.5])
 
 
 def test_activity_rejects_bad_parameters():

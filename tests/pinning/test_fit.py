@@ -275,22 +275,27 @@ def test_pvar_and_chi2_known_values():
     np.testing.assert_allclose(compute_pvar(data, stacked).values, [1.0, 0.8])
 
 
-def test_stage_writes_one_store_per_p_and_a_summary(small_recording, tmp_path):
-    from pinfit.stages.pinning import fit_pinning_stores, summarise_pinning
+def test_stage_writes_a_batch_one_store_per_p_and_a_summary(small_recording, tmp_path):
+    from pinfit.stages.pinning import fit_pinning_batch, select_fit, summarise_pinning
     from pinfit.store import read_dataset, write_dataset
 
     recording = write_dataset(small_recording, tmp_path / "recording.zarr")
-    outputs = [tmp_path / "p0.2_seed1.zarr", tmp_path / "p1_seed1.zarr"]
     checkpoint = tmp_path / "checkpoints" / "seed1.npz"
     checkpoint.parent.mkdir()
-    fit_pinning_stores(
-        recording, outputs, p=[0.2, 1.0], seed=1, checkpoint=checkpoint, checkpoint_every=1, **FAST
+    section = {"p": [0.2, 1.0], "seeds": [1], "threads": 1, "checkpoint_every": 1, **FAST}
+    batch = fit_pinning_batch(
+        recording, tmp_path / "seed1.zarr", pinning=section, seed=1, checkpoint=checkpoint
     )
     assert not checkpoint.exists()
+    outputs = [select_fit(batch, tmp_path / f"p{p:g}_seed1.zarr", p=p) for p in (0.2, 1.0)]
     store = read_dataset(outputs[1])
     assert (
         store.sizes["network"] == 1 and store.attrs["p"] == 1.0 and len(store.attrs["recording_sha256"]) == 64
     )
+    np.testing.assert_array_equal(store["J"].values[0], read_dataset(batch)["J"].values[1])
+    with pytest.raises(PinfitInputError, match="0.5 is not one of the batch's p values"):
+        select_fit(batch, tmp_path / "p0.5_seed1.zarr", p=0.5)
+    assert not (tmp_path / "p0.5_seed1.zarr").exists()
     table = summarise_pinning(outputs, tmp_path / "summary.csv", dataset="demo")
     assert table[["p", "seed"]].values.tolist() == [[0.2, 1], [1.0, 1]]
     np.testing.assert_allclose(table["pvar"], [read_dataset(o)["pvar"].item() for o in outputs])

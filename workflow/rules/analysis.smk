@@ -29,7 +29,7 @@ rule analysis_connectivity:
         runtime=10,
         gpu=0,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/analysis_connectivity.py"
 
@@ -66,7 +66,7 @@ rule analysis_manifold:
         runtime=10,
         gpu=0,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/analysis_manifold.py"
 
@@ -96,7 +96,7 @@ rule analysis_codes:
         runtime=10,
         gpu=0,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/analysis_codes.py"
 

@@ -28,7 +28,7 @@ rule behaviour_train:
         runtime=60,
         gpu=0,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/behaviour_train.py"
 
@@ -55,7 +55,7 @@ rule behaviour_simulate:
         runtime=30,
         gpu=0,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/behaviour_simulate.py"
 
@@ -80,7 +80,7 @@ rule behaviour_statistics:
         mem_mb=4000,
         runtime=30,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/behaviour_statistics.py"
 
@@ -107,7 +107,7 @@ rule behaviour_rank:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/behaviour_rank.py"
 

@@ -7,9 +7,11 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from pinfit.behaviour import sweep_conditions
-from pinfit.figures.pinning import choose_p
+from pinfit.tasknets.conditions import sweep_conditions
+from pinfit.pinning.params import choose_p
 
+
+CONDA_ENV = "../../envs/pinfit.yaml"  # the one environment every rule names (used under --sdm conda)
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -29,6 +31,7 @@ for _name, _entry in DATASETS.items():
 wildcard_constraints:
     dataset="|".join(DATASETS) or "NO_DATASET",
     seed=r"\d+",
+    p=r"[0-9][0-9.e+-]*",
 
 
 def _merge(base, override):
@@ -85,20 +88,26 @@ def ingest_outputs():
 
 # ---- pinning (pinning.smk) ----
 
-_PINNING_MODEL_KEYS = [
-    "n_extra", "plastic", "phi", "error", "g", "tau", "dt", "steps_per_frame", "tau_wn", "h0",
-    "noise_std", "p0", "runs", "free_runs", "checkpoint_every", "precision",
-]
+FIT_PATTERN = "p{p}_seed{seed}"  # the one spelling of a fit's name; p as formatted by "{:g}"
 
 
-def _pinning(dataset):
+def fit_name(p, seed):
+    """A fit's name (results/<dataset>/pinning/<name>.zarr), e.g. p0.12_seed0."""
+    return FIT_PATTERN.format(p=f"{p:g}", seed=seed)
+
+
+def pinning_config(dataset):
     return stage_config(dataset, "pinning")
 
 
 def pinning_fit_names(dataset):
-    """Names of a dataset's fit stores (results/<dataset>/pinning/<name>.zarr), p-major."""
-    cfg = _pinning(dataset)
-    return [f"p{p:g}_seed{seed}" for p in cfg["p"] for seed in cfg["seeds"]]
+    """Names of a dataset's fit stores, p-major."""
+    cfg = pinning_config(dataset)
+    return [fit_name(p, seed) for p in cfg["p"] for seed in cfg["seeds"]]
+
+
+def pinning_fit_paths(dataset):
+    return [f"results/{dataset}/pinning/{name}.zarr" for name in pinning_fit_names(dataset)]
 
 
 def pinning_outputs():
@@ -204,13 +213,13 @@ def _shown(names, wanted, preferred=()):
 def _shown_fits(dataset, prefix="pinning/"):
     """Fit names (p<p>_seed<seed>) drawn in Figures 1 and 3: `p_shown` (default: smallest,
     middle and largest fitted p) of `seed_shown` (default: the first seed)."""
-    pinning = _pinning(dataset)
+    pinning = pinning_config(dataset)
     seed = _figures().get("seed_shown")
     seed = pinning["seeds"][0] if seed is None else seed
     if seed not in pinning["seeds"]:
         raise WorkflowError(f"config: figures.seed_shown: {seed} is not a fitted seed {pinning['seeds']}. "
                             "Fix: pick one of them or null.")
-    return [f"p{p:g}_seed{seed}" for p in choose_p(pinning["p"], _figures().get("p_shown", []))]
+    return [fit_name(p, seed) for p in choose_p(pinning["p"], _figures().get("p_shown", []))]
 
 
 def _network_shown(dataset):

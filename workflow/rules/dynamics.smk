@@ -24,7 +24,7 @@ rule ensemble_train:
         runtime=30,
         gpu=ENSEMBLE["gpu"],
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/dynamics_train_ensemble.py"
 
@@ -50,7 +50,7 @@ rule ensemble_mechanisms:
         runtime=30,
         gpu=ENSEMBLE["gpu"],
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/dynamics_ensemble_mechanisms.py"
 
@@ -76,7 +76,7 @@ rule ensemble_fixed_points:
         runtime=30,
         gpu=ENSEMBLE["gpu"],
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/dynamics_ensemble_fixed_points.py"
 
@@ -95,7 +95,7 @@ rule ensemble_summary:
         mem_mb=1000,
         runtime=10,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/dynamics_ensemble_summary.py"
 
@@ -120,7 +120,7 @@ rule task_fixed_points:
         runtime=20,
         gpu=ENSEMBLE["gpu"],
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/dynamics_task_fixed_points.py"
 

@@ -23,7 +23,7 @@ rule figure_activity:
         mem_mb=2000,
         runtime=5,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/figures_activity.py"
 
@@ -48,7 +48,7 @@ rule figure_pinning:
         mem_mb=2000,
         runtime=5,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/figures_pinning.py"
 
@@ -75,7 +75,7 @@ rule figure_connectivity:
         mem_mb=2000,
         runtime=5,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/figures_connectivity.py"
 
@@ -103,7 +103,7 @@ rule figure_behaviour:
         mem_mb=2000,
         runtime=5,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/figures_behaviour.py"
 
@@ -128,7 +128,7 @@ rule figure_manifold:
         mem_mb=2000,
         runtime=5,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/figures_manifold.py"
 
@@ -153,7 +153,7 @@ rule figure_dynamics:
         mem_mb=2000,
         runtime=5,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/figures_dynamics.py"
 

@@ -11,7 +11,7 @@ rule make_demo:
     log:
         "logs/demo/{demo}.{ext}.log",
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/make_demo.py"
 
@@ -32,7 +32,7 @@ rule ingest_recording:
         mem_mb=4000,
         runtime=10,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/ingest.py"
 
@@ -53,7 +53,7 @@ rule ingest_behaviour:
         mem_mb=2000,
         runtime=10,
     conda:
-        "../../envs/pinfit.yaml"
+        CONDA_ENV
     script:
         "../scripts/ingest.py"
 

@@ -29,21 +29,6 @@ def split_fit(fit: xr.Dataset) -> dict[float, xr.Dataset]:
     return {float(fit["p"].values[k]): fit.isel(network=k) for k in range(fit.sizes["network"])}
 
 
-def choose_p(available, shown=None, n_default: int = 3) -> list[float]:
-    """The p values to draw: ``shown`` (each must exist), else the smallest, middle and largest."""
-    available = sorted(float(p) for p in available)
-    if shown:
-        missing = [p for p in shown if not np.isclose(available, p).any()]
-        if missing:
-            raise PinfitInputError(
-                "figures",
-                "p_shown",
-                f"{missing} not among the fitted p {available}",
-                "list only fitted values of p, or leave p_shown empty",
-            )
-        return sorted(available[int(np.isclose(available, p).argmax())] for p in shown)
-    picks = np.unique(np.linspace(0, len(available) - 1, min(n_default, len(available))).round().astype(int))
-    return [available[i] for i in picks]
 
 
 def training_curves(fits: Sequence[xr.Dataset]) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import xarray as xr
@@ -182,3 +182,31 @@ def params_from_kwargs(p: float | Sequence[float], seed: int, **kwargs) -> Pinni
     if unknown:
         raise PinfitInputError(WHERE, unknown[0], "is not a PINning parameter", f"use only {sorted(known)}")
     return PinningParams(p=p, seed=seed, **kwargs)
+
+
+def model_params(section: Mapping) -> dict:
+    """The ``p`` list and model keys of a config pinning section, as keywords of :func:`fit_pinning`.
+
+    The dataclass fields of :class:`PinningParams` are the one list of PINning parameters; keys
+    the workflow uses for scheduling (``seeds``, ``threads``, ``mem_mb``, ...) are dropped, and
+    ``seed`` and ``device`` come from the job, not the section.
+    """
+    known = {f.name for f in dataclasses.fields(PinningParams)} - {"seed", "device"}
+    return {key: value for key, value in section.items() if key in known}
+
+
+def choose_p(available, shown=None, n_default: int = 3) -> list[float]:
+    """The p values to draw: ``shown`` (each must exist), else the smallest, middle and largest."""
+    available = sorted(float(p) for p in available)
+    if shown:
+        missing = [p for p in shown if not np.isclose(available, p).any()]
+        if missing:
+            raise PinfitInputError(
+                "figures",
+                "p_shown",
+                f"{missing} not among the fitted p {available}",
+                "list only fitted values of p, or leave p_shown empty",
+            )
+        return sorted(available[int(np.isclose(available, p).argmax())] for p in shown)
+    picks = np.unique(np.linspace(0, len(available) - 1, min(n_default, len(available))).round().astype(int))
+    return [available[i] for i in picks]

@@ -1,50 +1,63 @@
 """PINning stages (one function per rule): fit one seed's batch of p values, summarise a dataset.
 
 One job fits every p of one seed (they share J0 and the input, so they train as one batch) and
-writes one store per p; a second gathers every store of a dataset into one summary table.
+writes the batch store; a light step cuts out one store per p; a third gathers every store of
+a dataset into one summary table.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pinfit.errors import PinfitInputError
 from pinfit.pinning.fit import fit_pinning
+from pinfit.pinning.params import model_params
 from pinfit.store import file_sha256, provenance, read_dataset, write_dataset, write_table
 
 
-def fit_pinning_stores(
+def fit_pinning_batch(
     recording: str | os.PathLike,
-    outputs: Sequence[str | os.PathLike],
+    output: str | os.PathLike,
     *,
-    p: Sequence[float],
+    pinning: Mapping,
     seed: int,
     checkpoint: str | os.PathLike,
-    **params,
-) -> None:
-    """Fit one batch (every p of ``seed``) to a recording store; write ``outputs[i]`` for ``p[i]``.
+    device: str = "auto",
+) -> Path:
+    """Fit every p of ``seed`` as one batch (shared J0 and input); write the batch store.
 
-    The checkpoint file lets a killed job resume; it is removed once every store is written.
-    Each store is :func:`fit_pinning`'s Dataset cut to one network (``network`` of length 1,
-    so batched and single stores read alike), with attrs ``p``, ``recording`` (path) and
-    ``recording_sha256`` added.
+    ``pinning`` is the config's pinning section (its ``p`` list and model keys; workflow-only
+    keys such as ``seeds`` or ``threads`` are ignored). The checkpoint file lets a killed job
+    resume; it is removed once the store is written. The store is :func:`fit_pinning`'s Dataset
+    (dim ``network`` with coord ``p``) with attrs ``recording`` (path) and ``recording_sha256``.
     """
-    if len(outputs) != len(p):
-        raise PinfitInputError(
-            "pinning stage", "outputs", f"{len(outputs)} paths for {len(p)} p values", "give one each"
-        )
+    params = model_params(pinning)
     recording_ds = read_dataset(recording)
-    fits = fit_pinning(recording_ds, p=list(p), seed=seed, checkpoint=checkpoint, **params)
-    source = {"recording": str(recording), "recording_sha256": file_sha256(recording)}
-    for b, path in enumerate(outputs):
-        one = fits.isel(network=[b])
-        one.attrs = provenance(**fits.attrs, p=float(p[b]), **source)
-        write_dataset(one, path)
+    fits = fit_pinning(recording_ds, seed=seed, checkpoint=checkpoint, device=device, **params)
+    fits.attrs = provenance(**fits.attrs, recording=str(recording), recording_sha256=file_sha256(recording))
+    path = write_dataset(fits, output)
     Path(checkpoint).unlink(missing_ok=True)
+    return path
+
+
+def select_fit(batch: str | os.PathLike, output: str | os.PathLike, *, p: float) -> Path:
+    """Cut one p out of a batch store: ``network`` of length 1 (batched and single stores read
+    alike), attr ``p`` added."""
+    fits = read_dataset(batch)
+    matches = np.flatnonzero(np.isclose(fits["p"].values, p, rtol=1e-12, atol=0.0))
+    if len(matches) != 1:
+        raise PinfitInputError(
+            str(batch), "p", f"{p:g} is not one of the batch's p values {fits['p'].values.tolist()}",
+            "ask only for fitted p values",
+        )
+    one = fits.isel(network=[int(matches[0])])
+    one.attrs = {**fits.attrs, "p": float(fits["p"].values[matches[0]])}
+    return write_dataset(one, output)
 
 
 def summarise_pinning(

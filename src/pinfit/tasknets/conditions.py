@@ -1,5 +1,5 @@
-"""Training conditions of a task-network sweep, torch-free so the workflow can name them at parse time.
-"""
+"""Training conditions of a task-network sweep, torch-free so the workflow can name them at parse
+time."""
 
 from __future__ import annotations
 
