@@ -127,22 +127,3 @@ def test_bad_parameters_raise():
         tuning_before_after(rate, angle, before=(5.0, 6.0), after=(0.0, 0.1))
     with pytest.raises(PinfitInputError, match="reference"):
         coding_subspace_angles(rate, angle, xr.DataArray(np.zeros((3, 2)), dims=("unit", "basis")))
-
-
-def test_analyse_task_codes_writes_store_and_table(tmp_path, untrained_network):
-    import pandas as pd
-
-    from pinfit.analysis.codes import analyse_task_codes
-    from pinfit.store import read_dataset
-
-    net = untrained_network(tmp_path / "net.zarr")
-    analyse_task_codes(network=net, store=tmp_path / "c.zarr", table=tmp_path / "c.csv", n_grid=8)
-    out = read_dataset(tmp_path / "c.zarr")
-    assert out["decoding_r2"].dims == ("train_time", "test_time")
-    assert out["subspace_angle"].dims == ("time", "principal")
-    assert set(out["group"].values) <= {"item1", "item2"}
-    assert int(out["weight_count"].sum()) == 16 * 15  # every off-diagonal weight in exactly one block
-    table = pd.read_csv(tmp_path / "c.csv")
-    assert {"tuning_similarity", "decoding_r2_before_after", "subspace_angle_after", "weight_b"} <= set(
-        table["measure"]
-    )

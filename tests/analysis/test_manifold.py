@@ -142,37 +142,8 @@ def test_bad_parameters_raise_before_work():
         torus_verdict(torus_metrics(clifford(), period=np.pi), min_radius_ratio=2.0)
 
 
-def test_analyse_task_manifold_writes_store_and_table(tmp_path, untrained_network):
-    import pandas as pd
-
-    from pinfit.analysis.manifold import analyse_task_manifold
-    from pinfit.store import read_dataset
-
-    net = untrained_network(tmp_path / "net.zarr")
-    analyse_task_manifold(
-        network=net,
-        store=tmp_path / "m.zarr",
-        table=tmp_path / "m.csv",
-        n_grid=8,
-        n_components=4,
-        n_landmarks=50,
-    )
-    out = read_dataset(tmp_path / "m.zarr")
-    assert out["states"].dims == ("theta1", "theta2", "unit") and out["states"].shape == (8, 8, 16)
-    assert str(out["verdict"].values) in ("Clifford-like", "standard-like", "neither")
-    np.testing.assert_allclose(out["theta1"], np.arange(8) * np.pi / 8)
-    table = pd.read_csv(tmp_path / "m.csv")
-    assert {"verdict", "betti2", "interaction_fraction", "participation_ratio"} <= set(table["measure"])
 
 
-def test_record_grid_rejects_other_tasks(tmp_path, untrained_network):
-    from pinfit.analysis.manifold import record_grid
-    from pinfit.store import read_dataset
-
-    net = read_dataset(untrained_network(tmp_path / "net.zarr"))
-    net.attrs["task"] = {**net.attrs["task"], "design": "simultaneous_cued"}
-    with pytest.raises(PinfitInputError, match="two-item sequential"):
-        record_grid(net, n_grid=4)
 
 
 @pytest.mark.slow

@@ -34,28 +34,40 @@ rule analysis_connectivity:
         "../scripts/analysis_connectivity.py"
 
 
-rule analysis_manifold:
-    """Delay manifold of one task network over a (theta1, theta2) grid: PCA, torus tests, homology, verdict."""
+rule task_grid:
+    """Activity of one two-item sequential task network on the (theta1, theta2) item grid, simulated
+    once and read by both the manifold and the code analyses."""
     input:
         network="results/{dataset}/behaviour/{network}.zarr",
+    output:
+        directory("results/{dataset}/analysis/grid_{network}.zarr"),
+    params:
+        analysis=lambda wc: stage_config(wc.dataset, "analysis"),
+        device=config["device"],
+    log:
+        "logs/{dataset}/analysis/grid_{network}.log",
+    benchmark:
+        "benchmarks/{dataset}/analysis/grid_{network}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+        gpu=0,
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/analysis_grid.py"
+
+
+rule analysis_manifold:
+    """Delay manifold of one task network over the item grid: PCA, torus tests, homology, verdict."""
+    input:
+        grid="results/{dataset}/analysis/grid_{network}.zarr",
     output:
         store=directory("results/{dataset}/analysis/manifold_{network}.zarr"),
         table="results/{dataset}/analysis/manifold_{network}.csv",
     params:
-        n_grid=lambda wc: _analysis(wc.dataset)["task_grid"],
-        noise=lambda wc: _analysis(wc.dataset)["task_noise"],
-        seed=lambda wc: _analysis(wc.dataset)["seed"],
-        device=config["device"],
-        delay_fraction=lambda wc: _analysis(wc.dataset, "manifold")["delay_fraction"],
-        n_components=lambda wc: _analysis(wc.dataset, "manifold")["n_components"],
-        n_landmarks=lambda wc: _analysis(wc.dataset, "manifold")["n_landmarks"],
-        n_shuffles=lambda wc: _analysis(wc.dataset, "manifold")["n_shuffles"],
-        homology_margin=lambda wc: _analysis(wc.dataset, "manifold")["homology_margin"],
-        max_interaction_fraction=lambda wc: _analysis(wc.dataset, "manifold")["max_interaction_fraction"],
-        min_principal_angle=lambda wc: _analysis(wc.dataset, "manifold")["min_principal_angle"],
-        min_radius_ratio=lambda wc: _analysis(wc.dataset, "manifold")["min_radius_ratio"],
-        max_radius_cv=lambda wc: _analysis(wc.dataset, "manifold")["max_radius_cv"],
-        min_additive_r2=lambda wc: _analysis(wc.dataset, "manifold")["min_additive_r2"],
+        analysis=lambda wc: stage_config(wc.dataset, "analysis"),
     log:
         "logs/{dataset}/analysis/manifold_{network}.log",
     benchmark:
@@ -74,18 +86,13 @@ rule analysis_manifold:
 rule analysis_codes:
     """Item-1 tuning before/after item 2, cross-temporal decoding, input-subspace angles, sorted weights."""
     input:
+        grid="results/{dataset}/analysis/grid_{network}.zarr",
         network="results/{dataset}/behaviour/{network}.zarr",
     output:
         store=directory("results/{dataset}/analysis/codes_{network}.zarr"),
         table="results/{dataset}/analysis/codes_{network}.csv",
     params:
-        n_grid=lambda wc: _analysis(wc.dataset)["task_grid"],
-        noise=lambda wc: _analysis(wc.dataset)["task_noise"],
-        seed=lambda wc: _analysis(wc.dataset)["seed"],
-        device=config["device"],
-        decode_stride=lambda wc: _analysis(wc.dataset, "codes")["decode_stride"],
-        ridge=lambda wc: _analysis(wc.dataset, "codes")["ridge"],
-        weight_bins=lambda wc: _analysis(wc.dataset, "codes")["weight_bins"],
+        analysis=lambda wc: stage_config(wc.dataset, "analysis"),
     log:
         "logs/{dataset}/analysis/codes_{network}.log",
     benchmark:
@@ -99,4 +106,3 @@ rule analysis_codes:
         CONDA_ENV
     script:
         "../scripts/analysis_codes.py"
-

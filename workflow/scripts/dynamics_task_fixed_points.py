@@ -7,7 +7,7 @@ from pinfit.progress import log_to_file
 log_to_file(snakemake.log[0])  # noqa: F821
 torch.set_num_threads(snakemake.threads)  # noqa: F821
 
-from pinfit.analysis.dynamics import network_fixed_points  # noqa: E402
+from pinfit.stages.analysis import network_fixed_points  # noqa: E402
 
 p = snakemake.params  # noqa: F821
 network_fixed_points(

@@ -324,18 +324,14 @@ def orientation_sorted_weights(
     )
 
 
-def analyse_task_codes(
+def task_codes(
+    activity: xr.Dataset,
+    network: xr.Dataset,
     *,
-    network: str,
-    store: str,
-    table: str,
-    n_grid: int = 24,
     decode_stride: int = 5,
     ridge: float = 1.0,
-    n_bins: int = 12,
-    noise: bool = False,
+    weight_bins: int = 12,
     seed: int = 0,
-    device: str = "auto",
 ) -> xr.Dataset:
     """Dynamic code and orientation-sorted weights of a two-item sequential task network.
 
@@ -346,14 +342,14 @@ def analyse_task_codes(
 
     Parameters
     ----------
-    network, store, table : path
-        Network store in; analysis store and tidy CSV (measure, group_post, group_pre, value) out.
-    n_grid, noise, seed, device
-        Item grid and noise of the recorded trials (see :func:`pinfit.analysis.manifold.record_grid`).
+    activity : xr.Dataset
+        :func:`pinfit.tasknets.simulate.record_grid` output of ``network``.
+    network : xr.Dataset
+        The network store (``W_in``, ``J``).
     decode_stride : int
         Time steps between decoded/analysed times.
-    ridge, n_bins
-        See :func:`cross_temporal_decoding` and :func:`orientation_sorted_weights`.
+    ridge, weight_bins
+        See :func:`cross_temporal_decoding` and :func:`orientation_sorted_weights` (``n_bins``).
 
     Returns
     -------
@@ -361,14 +357,8 @@ def analyse_task_codes(
         :func:`tuning_before_after` variables (window, unit); ``decoding_r2`` (train_time,
         test_time); ``subspace_angle`` (time, principal) deg; ``weight_profile``, ``weight_a``,
         ``weight_b``, ``weight_r2``, ``weight_count`` (group_post, group_pre[, dphi]);
-        ``group`` and ``group_preferred`` (unit).
+        ``group`` and ``group_preferred`` (unit); attrs the parameters and windows (s).
     """
-    from pinfit.analysis.manifold import record_grid
-    from pinfit.store import provenance, read_dataset, write_dataset, write_table
-
-    check_range("analyse_task_codes", "decode_stride", decode_stride, 1, None)
-    net = read_dataset(network)
-    activity = record_grid(net, n_grid=n_grid, seed=seed, noise=noise, device=device)
     period, ep = activity.attrs["period"], activity.attrs["epochs"]
     rate = activity["rate"]
     theta = activity["item_values"]
@@ -377,7 +367,7 @@ def analyse_task_codes(
 
     strided = rate.isel(time=slice(None, None, int(decode_stride)))
     decoding = cross_temporal_decoding(strided, theta.isel(item=0), period=period, ridge=ridge, seed=seed)
-    drive = xr.dot(activity["inputs"], net["W_in"].reset_coords(drop=True), dim="input")
+    drive = xr.dot(activity["inputs"], network["W_in"].reset_coords(drop=True), dim="input")
     reference = circular_tuning(
         window_mean(drive, (ep["item0_on"], ep["item0_off"])), theta.isel(item=0), period=period
     )["coding"]
@@ -390,7 +380,7 @@ def analyse_task_codes(
         np.where(second, "item2", "item1"), dims="unit", coords={"unit": rate["unit"].values}
     )
     preferred = xr.where(second, per_item[1]["preferred"], per_item[0]["preferred"])
-    weights = orientation_sorted_weights(net["J"], preferred, group, period=period, n_bins=n_bins)
+    weights = orientation_sorted_weights(network["J"], preferred, group, period=period, n_bins=weight_bins)
 
     out = xr.merge(
         [
@@ -403,20 +393,27 @@ def analyse_task_codes(
         ],
         combine_attrs="drop",
     )
-    out.attrs = provenance(
-        analysis="codes",
-        network=str(network),
-        condition=net.attrs.get("condition", ""),
-        n_grid=n_grid,
-        before_s=list(before),
-        after_s=list(after),
-        decode_stride=decode_stride,
-        ridge=ridge,
-        noise=noise,
-        seed=seed,
-        period=period,
-        epochs=ep,
-    )
+    out.attrs = {
+        "analysis": "codes",
+        "n_grid": activity.attrs.get("n_grid", activity.sizes["trial"]),
+        "before_s": list(before),
+        "after_s": list(after),
+        "decode_stride": decode_stride,
+        "ridge": ridge,
+        "noise": activity.attrs.get("noise", False),
+        "seed": seed,
+        "period": period,
+        "epochs": ep,
+    }
+    return out
+
+
+def codes_table(codes: xr.Dataset) -> pd.DataFrame:
+    """Tidy rows (measure, group_post, group_pre, value) of a :func:`task_codes` result: tuning
+    similarity, mean decoding R^2 within and across the windows, subspace angles per window,
+    and the fitted weight profiles per group pair."""
+    ep, before, after = codes.attrs["epochs"], codes.attrs["before_s"], codes.attrs["after_s"]
+    decoding, angles = codes["decoding_r2"], codes["subspace_angle"]
 
     def block(train, test):
         pick = decoding.sel(
@@ -428,7 +425,7 @@ def analyse_task_codes(
         return float(angles.isel(principal=0).sel(time=slice(window[0], window[1] - 1e-9)).mean())
 
     rows = [
-        ("tuning_similarity", "", "", float(tuning["tuning_similarity"])),
+        ("tuning_similarity", "", "", float(codes["tuning_similarity"])),
         ("decoding_r2_before_before", "", "", block(before, before)),
         ("decoding_r2_after_after", "", "", block(after, after)),
         ("decoding_r2_before_after", "", "", block(before, after)),
@@ -436,10 +433,9 @@ def analyse_task_codes(
         ("subspace_angle_before", "", "", angle_in(before)),
         ("subspace_angle_after", "", "", angle_in(after)),
     ]
-    for post in weights["group_post"].values:
-        for pre in weights["group_pre"].values:
+    for post in codes["group_post"].values:
+        for pre in codes["group_pre"].values:
             for k in ("a", "b", "r2", "count"):
-                rows.append((f"weight_{k}", post, pre, float(weights[k].sel(group_post=post, group_pre=pre))))
-    write_dataset(out, store)
-    write_table(pd.DataFrame(rows, columns=["measure", "group_post", "group_pre", "value"]), table)
-    return out
+                value = float(codes[f"weight_{k}"].sel(group_post=post, group_pre=pre))
+                rows.append((f"weight_{k}", post, pre, value))
+    return pd.DataFrame(rows, columns=["measure", "group_post", "group_pre", "value"])

@@ -480,15 +480,3 @@ def _describe(dyn, x, fixed_tol, slow_tol, gtol, merge_tol, stability_tol, n_slo
             "stability_tol": stability_tol,
         },
     )
-
-
-def network_fixed_points(
-    network_path: str, output_zarr: str, output_csv: str, *, seed: int = 0, device: str = "auto", **kwargs
-) -> None:
-    """Run :func:`find_network_fixed_points` on a network store and write zarr + tidy CSV."""
-    from pinfit.store import provenance, read_dataset, write_dataset, write_table
-
-    points = find_network_fixed_points(read_dataset(network_path), seed=seed, device=device, **kwargs)
-    points.attrs.update(provenance(source=str(network_path), seed=seed, **kwargs))
-    write_dataset(points, output_zarr)
-    write_table(fixed_point_table(points), output_csv)

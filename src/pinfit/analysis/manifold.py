@@ -21,12 +21,8 @@ VERDICTS = ("Clifford-like", "standard-like", "neither")
 TORUS_BETTI = (1, 2, 1)
 
 
-
-
 def _lstsq(design: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.linalg.lstsq(design, values, rcond=None)[0]
-
-
 
 
 def states_on_grid(response: xr.DataArray, item_values: xr.DataArray) -> xr.DataArray:
@@ -317,62 +313,15 @@ def torus_verdict(
     return metrics.assign(verdict=verdict, evidence="; ".join(evidence))
 
 
-def record_grid(
-    network: xr.Dataset, *, n_grid: int, seed: int = 0, noise: bool = False, device: str = "auto"
-) -> xr.Dataset:
-    """Run a two-item sequential task network once per point of an n_grid x n_grid item grid.
-
-    Parameters
-    ----------
-    network : xr.Dataset
-        Network store of the behaviour stage (attrs ``task`` with design 'sequential', n_items 2).
-    n_grid : int
-        Values per item, theta_k = k period / n_grid.
-    seed : int
-        Seed of the network noise (used when ``noise``).
-    noise : bool
-        Include the network's training noise; False gives each grid point's noise-free state.
-    device : {'auto', 'cpu', 'cuda'}
-
-    Returns
-    -------
-    xr.Dataset
-        :func:`pinfit.tasknets.simulate.record_activity` output (``rate`` (trial, time, unit), ``inputs``,
-        attrs ``epochs``) plus ``item_values`` (trial, item) rad and attr ``period``.
-    """
-    from pinfit.tasknets.simulate import record_activity
-
-    check_range("record_grid", "n_grid", n_grid, 3, None)
-    task = dict(network.attrs.get("task", {}))
-    if task.get("design") != "sequential" or task.get("n_items") != 2:
-        raise PinfitInputError(
-            "record_grid",
-            "task",
-            f"design {task.get('design')!r} with {task.get('n_items')} items",
-            "analyse networks of the two-item sequential task",
-        )
-    period = float(task["period"])
-    theta = np.arange(int(n_grid)) * period / int(n_grid)
-    t1, t2 = np.meshgrid(theta, theta, indexing="ij")
-    items = xr.DataArray(np.stack([t1.ravel(), t2.ravel()], axis=1), dims=("trial", "item"))
-    activity = record_activity(network, items, seed=seed, noise=noise, device=device)
-    return activity.assign(item_values=items).assign_attrs(period=period)
-
-
-def analyse_task_manifold(
+def task_manifold(
+    activity: xr.Dataset,
     *,
-    network: str,
-    store: str,
-    table: str,
-    n_grid: int = 24,
     delay_fraction: float = 0.5,
     n_components: int = 8,
     n_landmarks: int = 200,
     n_shuffles: int = 1,
-    margin: float = 1.5,
-    noise: bool = False,
+    homology_margin: float = 1.5,
     seed: int = 0,
-    device: str = "auto",
     max_interaction_fraction: float = 0.05,
     min_principal_angle: float = 60.0,
     min_radius_ratio: float = 0.6,
@@ -383,22 +332,22 @@ def analyse_task_manifold(
 
     The state of each (theta1, theta2) grid point is the mean rate over the last
     ``delay_fraction`` of the delay after item 2; homology runs on its top ``n_components``
-    principal-component scores. Other parameters: see :func:`record_grid`,
-    :func:`persistent_homology` and :func:`torus_verdict`.
+    principal-component scores. Other parameters: see :func:`persistent_homology` (``margin``)
+    and :func:`torus_verdict`.
+
+    Parameters
+    ----------
+    activity : xr.Dataset
+        :func:`pinfit.tasknets.simulate.record_grid` output: ``rate`` (trial, time, unit),
+        ``item_values`` (trial, item), attrs ``epochs`` and ``period``.
 
     Returns
     -------
     xr.Dataset
         ``states`` (theta1, theta2, unit); PCA ``scores``, ``explained_variance_ratio``,
         ``participation_ratio``; :func:`torus_metrics` variables; homology variables; ``verdict``
-        and ``evidence``. Written to ``store``; ``table`` gets rows (measure, value, text).
+        and ``evidence``; attrs the parameters and the delay window (s).
     """
-    from pinfit.store import provenance, read_dataset, write_dataset, write_table
-
-    check_range("analyse_task_manifold", "delay_fraction", delay_fraction, 0, 1, low_open=True)
-    check_range("analyse_task_manifold", "n_components", n_components, 3, None)
-    net = read_dataset(network)
-    activity = record_grid(net, n_grid=n_grid, seed=seed, noise=noise, device=device)
     epochs = activity.attrs["epochs"]
     start = epochs["go_on"] - delay_fraction * (epochs["go_on"] - epochs["delay_on"])
     late = activity["rate"].where(
@@ -412,7 +361,7 @@ def analyse_task_manifold(
         maxdim=2,
         n_landmarks=n_landmarks,
         n_shuffles=n_shuffles,
-        margin=margin,
+        margin=homology_margin,
         seed=seed,
     )
     metrics = torus_metrics(states, period=activity.attrs["period"])
@@ -434,28 +383,32 @@ def analyse_task_manifold(
         ],
         combine_attrs="drop",
     )
-    out.attrs = provenance(
-        analysis="manifold",
-        network=str(network),
-        condition=net.attrs.get("condition", ""),
-        n_grid=n_grid,
-        delay_window_s=[start, epochs["go_on"]],
-        n_components=n_components,
-        noise=noise,
-        seed=seed,
-        period=activity.attrs["period"],
-        n_landmarks=int(homology.attrs["n_landmarks"]),
-        n_shuffles=n_shuffles,
-        margin=margin,
-    )
+    out.attrs = {
+        "analysis": "manifold",
+        "n_grid": activity.attrs.get("n_grid", activity.sizes["trial"]),
+        "delay_window_s": [start, epochs["go_on"]],
+        "n_components": n_components,
+        "noise": activity.attrs.get("noise", False),
+        "seed": seed,
+        "period": activity.attrs["period"],
+        "n_landmarks": int(homology.attrs["n_landmarks"]),
+        "n_shuffles": n_shuffles,
+        "margin": homology_margin,
+        "scalar_measures": ["participation_ratio", *[k for k in metrics.data_vars if metrics[k].ndim == 0]],
+    }
+    return out
+
+
+def manifold_table(manifold: xr.Dataset) -> pd.DataFrame:
+    """Tidy rows (measure, value, text) of a :func:`task_manifold` result: participation ratio,
+    scalar torus metrics (attr ``scalar_measures``), Betti numbers, verdict and evidence."""
     rows = [
-        {"measure": k, "value": float(out[k]), "text": ""}
-        for k in ["participation_ratio", *[k for k in metrics.data_vars if metrics[k].ndim == 0]]
+        {"measure": k, "value": float(manifold[k]), "text": ""} for k in manifold.attrs["scalar_measures"]
     ]
     rows += [
-        {"measure": f"betti{d}", "value": int(b), "text": ""} for d, b in enumerate(homology["betti"].values)
+        {"measure": f"betti{d}", "value": int(b), "text": ""} for d, b in enumerate(manifold["betti"].values)
     ]
-    rows += [{"measure": k, "value": np.nan, "text": str(out[k].values)} for k in ("verdict", "evidence")]
-    write_dataset(out, store)
-    write_table(pd.DataFrame(rows), table)
-    return out
+    rows += [
+        {"measure": k, "value": np.nan, "text": str(manifold[k].values)} for k in ("verdict", "evidence")
+    ]
+    return pd.DataFrame(rows)

@@ -68,6 +68,27 @@ def check_entry(entry: dict) -> dict:
     return fill_defaults(schema, copy.deepcopy(entry))
 
 
+@functools.cache
+def config_schema(section: str) -> dict:
+    """The JSON schema of one config section (``pinning``, ``analysis``, ...), parsed once."""
+    with open(SCHEMA_PATH.with_name(f"{section}.schema.yaml")) as fh:
+        return yaml.safe_load(fh)
+
+
+def check_config(section: str, values, where: str) -> dict:
+    """Validate a config section (e.g. ``analysis``) against its schema and fill its defaults.
+
+    The schema is the one home of every key's type, range and default, so the workflow (at
+    parse time), the stages and the public API all check values by the same rules.
+    """
+    schema = config_schema(section)
+    values = {} if values is None else dict(values)
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(values))
+    if error is not None:
+        raise _schema_error(where, error, prefix=section)
+    return fill_defaults(schema, copy.deepcopy(values))
+
+
 def check_section(name: str, values: dict, where: str) -> dict:
     """Validate one sub-mapping of an entry (e.g. ``preprocess``) and fill its defaults."""
     schema = entry_schema()["properties"][name]

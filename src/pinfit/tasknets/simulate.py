@@ -1,5 +1,4 @@
-"""Running trained task networks: activity on chosen trials, simulated reports on a dataset's trials.
-"""
+"""Running trained task networks: activity on chosen trials, simulated reports on a dataset's trials."""
 
 from __future__ import annotations
 
@@ -148,9 +147,7 @@ def simulate_reports(
     model, spec = networks_from_datasets(networks, device)
     check_task_fits(spec, behaviour)
     probed = behaviour["probed"].values[:, 0] if spec.report == "probed" else None
-    trials = trial_tensors(
-        spec, behaviour["item_value"], probed=probed, delay=behaviour["delay"].values
-    )
+    trials = trial_tensors(spec, behaviour["item_value"], probed=probed, delay=behaviour["delay"].values)
     n_trials = trials["values"].shape[0]
     n_steps = max_steps(spec, delay_max=float(trials["delay"].max()), jitter=0.0)
     responses = np.empty((len(networks), n_repeats, n_trials, spec.n_reports))
@@ -225,3 +222,45 @@ def check_task_fits(spec: TaskSpec, behaviour: xr.Dataset) -> None:
             "report 'all' needs report k to be about item k",
             "reorder the reports or use report 'probed'",
         )
+
+
+def record_grid(
+    network: xr.Dataset, *, n_grid: int, seed: int = 0, noise: bool = False, device: str = "auto"
+) -> xr.Dataset:
+    """Run a two-item sequential task network once per point of an n_grid x n_grid item grid.
+
+    Parameters
+    ----------
+    network : xr.Dataset
+        Network store of the behaviour stage (attrs ``task`` with design 'sequential', n_items 2).
+    n_grid : int
+        Values per item, theta_k = k period / n_grid.
+    seed : int
+        Seed of the network noise (used when ``noise``).
+    noise : bool
+        Include the network's training noise; False gives each grid point's noise-free state.
+    device : {'auto', 'cpu', 'cuda'}
+
+    Returns
+    -------
+    xr.Dataset
+        :func:`record_activity` output (``rate`` (trial, time, unit), ``inputs``, attrs
+        ``epochs``) plus ``item_values`` (trial, item) rad and attrs ``period``, ``n_grid``,
+        ``noise``, ``seed``.
+    """
+    task = dict(network.attrs.get("task", {}))
+    if task.get("design") != "sequential" or task.get("n_items") != 2:
+        raise PinfitInputError(
+            "record_grid",
+            "task",
+            f"design {task.get('design')!r} with {task.get('n_items')} items",
+            "analyse networks of the two-item sequential task",
+        )
+    period = float(task["period"])
+    theta = np.arange(int(n_grid)) * period / int(n_grid)
+    t1, t2 = np.meshgrid(theta, theta, indexing="ij")
+    items = xr.DataArray(np.stack([t1.ravel(), t2.ravel()], axis=1), dims=("trial", "item"))
+    activity = record_activity(network, items, seed=seed, noise=noise, device=device)
+    return activity.assign(item_values=items).assign_attrs(
+        period=period, n_grid=int(n_grid), noise=noise, seed=seed
+    )
