@@ -55,7 +55,7 @@ def example_points(points: xr.Dataset, network) -> xr.Dataset:
         ``point`` (fixed_point, component) and ``trajectory`` (trial, time, component) in units
         of x; ``kind`` and ``stability`` (fixed_point).
     """
-    from pinfit.analysis.manifold import pca  # a display projection, not an analysis result
+    from pinfit.linalg import pca  # a display projection, not an analysis result
 
     one = points.sel(network=network)
     one = one.isel(fixed_point=np.flatnonzero(one["valid"].values))
