@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from pinfit import __version__
+from pinfit._version import __version__
 
 
 def file_sha256(path: str | os.PathLike) -> str:
