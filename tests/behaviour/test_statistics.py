@@ -116,7 +116,10 @@ def test_single_item_bias_curve_is_empty_with_columns(tmp_path):
 
 def test_mixture_table_per_subject_and_set_size():
     ds = behaviour_table(repulsion=0.0)
-    table = mixture_table(ds, "human")
+    every = mixture_table(ds, "human")
+    assert (every["level"] == "pooled").sum() == 2  # one pooled fit per report, subject 'all'
+    assert (every.loc[every["level"] == "pooled", "subject"] == "all").all()
+    table = every[every["level"] == "subject"]
     assert len(table) == 2 * 2  # subjects x reports
     assert set(table.columns) >= {
         "source",

@@ -61,16 +61,20 @@ rule behaviour_simulate:
 
 
 rule behaviour_statistics:
-    """Circular SD, bias, error correlation and mixture fits of humans and every condition."""
+    """Circular SD, bias, error correlation and mixture fits (per subject and pooled, with model
+    comparison and recovery) of humans and every condition."""
     input:
         behaviour="results/{dataset}/behaviour.zarr",
         reports="results/{dataset}/behaviour/reports.zarr",
     output:
         summary="results/{dataset}/behaviour/summary.csv",
         mixture="results/{dataset}/behaviour/mixture.csv",
+        mixture_summary="results/{dataset}/behaviour/mixture_summary.csv",
+        comparison="results/{dataset}/behaviour/comparison.csv",
         bias="results/{dataset}/behaviour/bias.csv",
     params:
         n_bins=lambda wc: _behaviour(wc.dataset)["bias_bins"],
+        recovery_seed=lambda wc: _behaviour(wc.dataset)["recovery_seed"],
     log:
         "logs/{dataset}/behaviour/statistics.log",
     benchmark:
@@ -86,7 +90,8 @@ rule behaviour_statistics:
 
 
 rule behaviour_rank:
-    """Rank conditions against the humans, check parameter recovery, copy out the chosen network."""
+    """Rank conditions against the humans (with a bootstrap over subjects), check parameter
+    recovery, copy out the chosen network."""
     input:
         behaviour="results/{dataset}/behaviour.zarr",
         reports="results/{dataset}/behaviour/reports.zarr",
@@ -100,6 +105,8 @@ rule behaviour_rank:
         chosen=directory("results/{dataset}/behaviour/chosen.zarr"),
     params:
         floor=lambda wc: _behaviour(wc.dataset)["loglik_floor"],
+        n_boot=lambda wc: _behaviour(wc.dataset)["bootstrap"],
+        bootstrap_seed=lambda wc: _behaviour(wc.dataset)["bootstrap_seed"],
     log:
         "logs/{dataset}/behaviour/rank.log",
     threads: 1

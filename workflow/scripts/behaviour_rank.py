@@ -13,4 +13,6 @@ rank_behaviour_conditions(
     recovery_path=snakemake.output.recovery,
     chosen_path=snakemake.output.chosen,
     floor=snakemake.params.floor,
+    n_boot=snakemake.params.n_boot,
+    bootstrap_seed=snakemake.params.bootstrap_seed,
 )

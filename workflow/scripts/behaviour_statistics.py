@@ -7,6 +7,9 @@ behaviour_statistics(
     snakemake.input.reports,
     summary_path=snakemake.output.summary,
     mixture_path=snakemake.output.mixture,
+    mixture_summary_path=snakemake.output.mixture_summary,
+    comparison_path=snakemake.output.comparison,
     bias_path=snakemake.output.bias,
     n_bins=snakemake.params.n_bins,
+    recovery_seed=snakemake.params.recovery_seed,
 )

@@ -17,9 +17,16 @@ import math
 import numpy as np
 from scipy import special
 
-from pinfit.errors import PinfitInputError, check_range
+from pinfit.errors import PinfitInputError, check_choice, check_range
 
 PARAMETERS = ("kappa", "sd", "p_target", "p_nontarget", "p_guess")
+# The nested models compared by AIC/BIC: target von Mises only; plus uniform guesses; plus
+# responses to the non-targets (Bays et al. 2009). Names are the components each one has.
+MODELS = {
+    "target": ("target",),
+    "target_guess": ("target", "guess"),
+    "target_nontarget_guess": ("target", "nontarget", "guess"),
+}
 _SCREEN_ITERATIONS = 10  # EM steps run from every start before only the best one continues
 
 
@@ -57,9 +64,15 @@ def kappa_to_sd(kappa, period: float = 2 * math.pi):
 
 
 def fit_mixture(
-    error, nontarget_error=None, *, period: float = 2 * math.pi, max_iter: int = 5000, tol: float = 1e-9
+    error,
+    nontarget_error=None,
+    *,
+    period: float = 2 * math.pi,
+    model: str = "target_nontarget_guess",
+    max_iter: int = 5000,
+    tol: float = 1e-9,
 ) -> dict:
-    """Maximum-likelihood fit of the target / non-target / guess mixture.
+    """Maximum-likelihood fit of the target / non-target / guess mixture (or a nested model).
 
     Parameters
     ----------
@@ -70,14 +83,20 @@ def fit_mixture(
         None (or all NaN) fits the two-component target + guess model (p_nontarget = 0).
     period : float
         Feature period, rad.
+    model : str
+        One of :data:`MODELS`: 'target' (von Mises only, p_target = 1), 'target_guess'
+        (p_nontarget = 0) or 'target_nontarget_guess' (the full mixture).
     max_iter, tol
         EM stops when the log-likelihood changes by less than ``tol`` nats per trial.
 
     Returns
     -------
     dict with ``kappa`` (phase scale), ``sd`` (feature rad), ``p_target``, ``p_nontarget``,
-    ``p_guess``, ``loglik`` (nats, phase-scale density), ``n`` (trials).
+    ``p_guess``, ``loglik`` (nats, phase-scale density), ``n`` (trials), ``n_params`` (free
+    parameters: kappa, plus p_guess, plus p_nontarget where the trials have non-targets).
     """
+    check_choice("fit_mixture", "model", model, MODELS)
+    components = MODELS[model]
     check_range("fit_mixture", "period", period, 0.0, 2 * math.pi + 1e-9, low_open=True)
     scale = 2 * math.pi / period
     x = np.asarray(error, dtype=float).ravel() * scale
@@ -104,8 +123,10 @@ def fit_mixture(
     grid = np.array(
         [(k, b, g) for k in (1.0, 10.0, 100.0) for b in (0.01, 0.1, 0.4) for g in (0.01, 0.1, 0.4)]
     )
-    if not has_nt.any():
-        grid = np.unique(np.column_stack([grid[:, 0], 0 * grid[:, 1], grid[:, 2]]), axis=0)
+    with_nt = has_nt.any() and "nontarget" in components
+    with_guess = "guess" in components
+    if not (with_nt and with_guess):  # absent components start (and so stay) at weight 0
+        grid = np.unique(np.column_stack([grid[:, 0], grid[:, 1] * with_nt, grid[:, 2] * with_guess]), axis=0)
     kappa, p_n, p_g = grid[:, 0].copy(), grid[:, 1].copy(), grid[:, 2].copy()
     p_t = 1 - p_n - p_g
     cos_x, cos_nt = np.cos(x), np.cos(nt)
@@ -141,7 +162,14 @@ def fit_mixture(
         "p_guess": float(p_g[best]),
         "loglik": float(loglik[best]),
         "n": int(n),
+        "n_params": 1 + int(with_guess) + int(with_nt),
     }
+
+
+def information_criteria(loglik: float, n_params: int, n: int) -> dict:
+    """Akaike and Bayesian information criteria, ``aic = 2 k - 2 L`` and ``bic = k ln n - 2 L``
+    (lower is better), of a fit with log-likelihood ``L`` (nats), ``k`` parameters, ``n`` trials."""
+    return {"aic": 2 * n_params - 2 * loglik, "bic": n_params * math.log(n) - 2 * loglik}
 
 
 def sample_mixture(
@@ -152,24 +180,56 @@ def sample_mixture(
     p_nontarget: float,
     n_nontargets: int = 2,
     period: float = 2 * math.pi,
-    seed: int = 0,
+    seed: int | np.random.Generator = 0,
+    target=None,
+    nontarget=None,
 ) -> dict:
     """Draw reports from the mixture (for recovery checks).
 
-    Targets and non-targets are uniform on [0, period); non-target responses pick one
-    non-target at random. Returns a dict of arrays in feature rad: ``target`` (n,),
-    ``nontarget`` (n, n_nontargets), ``response`` (n,).
+    Targets and non-targets are uniform on [0, period) unless given; non-target responses pick
+    one of the trial's non-targets at random.
+
+    Parameters
+    ----------
+    n : int
+        Trials.
+    kappa, p_target, p_nontarget
+        Mixture parameters (phase-scale concentration; p_guess = 1 - p_target - p_nontarget).
+    n_nontargets : int
+        Non-targets per trial when they are drawn.
+    period : float
+        Feature period, rad.
+    seed : int or numpy Generator
+    target : array (n,), optional
+        The trials' own targets, feature rad (e.g. to simulate a fitted subject's trials).
+    nontarget : array (n, m), optional
+        The trials' own non-targets, feature rad, NaN where a trial has fewer; a non-target
+        response on a trial without any becomes a target response.
+
+    Returns
+    -------
+    dict of arrays in feature rad: ``target`` (n,), ``nontarget`` (n, m), ``response`` (n,).
     """
     check_range("sample_mixture", "p_target", p_target, 0.0, 1.0)
-    check_range("sample_mixture", "p_nontarget", p_nontarget, 0.0, 1.0 - p_target)
+    check_range("sample_mixture", "p_nontarget", p_nontarget, 0.0, 1.0 - p_target + 1e-12)
     rng = np.random.default_rng(seed)
     scale = 2 * math.pi / period
-    target = rng.uniform(0, period, n)
-    nontarget = rng.uniform(0, period, (n, n_nontargets))
-    kind = rng.choice(3, n, p=[p_target, p_nontarget, 1 - p_target - p_nontarget])
+    target = rng.uniform(0, period, n) if target is None else np.asarray(target, dtype=float).reshape(n)
+    nontarget = (
+        rng.uniform(0, period, (n, n_nontargets))
+        if nontarget is None
+        else np.asarray(nontarget, dtype=float).reshape(n, -1)
+    )
+    p_guess = max(1 - p_target - p_nontarget, 0.0)
+    kind = rng.choice(3, n, p=np.array([p_target, p_nontarget, p_guess]) / (p_target + p_nontarget + p_guess))
     centre = target.copy()
-    if n_nontargets:
-        centre = np.where(kind == 1, nontarget[np.arange(n), rng.integers(0, n_nontargets, n)], centre)
+    present = np.isfinite(nontarget)
+    count = present.sum(1)
+    if nontarget.shape[1]:
+        order = np.argsort(~present, axis=1, kind="stable")  # each trial's present non-targets first
+        pick = order[np.arange(n), rng.integers(0, np.maximum(count, 1), n)]
+        chosen = nontarget[np.arange(n), pick]
+        centre = np.where((kind == 1) & (count > 0), chosen, centre)
     response = centre + rng.vonmises(0.0, kappa, n) / scale
     response = np.where(kind == 2, rng.uniform(0, period, n), response) % period
     return {"target": target, "nontarget": nontarget, "response": response}

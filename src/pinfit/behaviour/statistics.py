@@ -7,9 +7,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from pinfit.behaviour.mixture import fit_mixture
+from pinfit.behaviour.checks import RECOVERED, compare_models, recover_parameters
+from pinfit.behaviour.mixture import MODELS, fit_mixture
 from pinfit.circular import circular_correlation, circular_error, circular_sd
 from pinfit.errors import check_range
+
+
+SUMMARISED = ("sd_deg", "p_target", "p_nontarget", "p_guess")
+RECOVERED_COLUMNS = tuple(f"{p}_deg" if p == "sd" else p for p in RECOVERED)
 
 
 def nontarget_errors(behaviour: xr.Dataset) -> xr.DataArray:
@@ -137,40 +142,144 @@ def bias_curve(behaviour: xr.Dataset, source: str, n_bins: int = 12) -> pd.DataF
     return pd.DataFrame(rows, columns=["source", "set_size", "report", "offset_deg", "mean_error_deg", "n"])
 
 
-def mixture_table(behaviour: xr.Dataset, source: str, by=("subject", "set_size")) -> pd.DataFrame:
-    """Fit the Bays et al. (2009) mixture per report and per cell of ``by`` (trial variables).
+def mixture_table(
+    behaviour: xr.Dataset, source: str, by=("subject", "set_size"), *, pooled: bool = True, seed: int = 0
+) -> pd.DataFrame:
+    """Fit the Bays et al. (2009) mixture per report and per cell of ``by`` (trial variables),
+    with the nested models' AIC/BIC and a parameter-recovery check beside every fit.
 
-    Returns a tidy DataFrame: ``source``, the ``by`` columns, ``report``, ``n``, ``kappa``
-    (phase scale), ``sd_deg`` (feature degrees), ``p_target``, ``p_nontarget``, ``p_guess``,
-    ``loglik`` (nats).
+    Parameters
+    ----------
+    behaviour : xr.Dataset
+        The Behaviour data model.
+    source : str
+        Written to the ``source`` column ('human' or a condition name).
+    by : tuple of str
+        Trial variables whose cells are fitted one by one (``level`` 'subject' when ``by``
+        holds 'subject').
+    pooled : bool
+        Also fit the cells of ``by`` without 'subject', all subjects' trials together
+        (``level`` 'pooled', ``subject`` 'all').
+    seed : int
+        Seed of the recovery simulations (one stream per fitted cell).
+
+    Returns
+    -------
+    Tidy DataFrame, one row per fit: ``source``, ``level``, the ``by`` columns, ``report``,
+    ``n`` (trials), ``kappa`` (phase scale), ``sd_deg`` (feature degrees), ``p_target``,
+    ``p_nontarget``, ``p_guess``, ``loglik`` (nats); model comparison (see
+    :func:`pinfit.behaviour.checks.compare_models`): ``loglik_<model>``, ``aic_<model>``,
+    ``bic_<model>``, ``best_aic``, ``best_bic``; recovery (see
+    :func:`pinfit.behaviour.checks.recover_parameters`): ``recovered_sd_deg``,
+    ``recovered_p_nontarget``, ``recovered_p_guess`` and the ``recovery_error_*`` of each
+    (recovered minus fitted).
     """
     period = behaviour.attrs["period"]
     nt = nontarget_errors(behaviour).values
-    keys = pd.DataFrame({k: behaviour[k].values for k in by})
+    levels = [("subject" if "subject" in by else "pooled", tuple(by))]
+    if pooled and "subject" in by:
+        levels.append(("pooled", tuple(k for k in by if k != "subject")))
     rows = []
-    for cell, index in keys.groupby(list(by), sort=True).indices.items():
-        cell = cell if isinstance(cell, tuple) else (cell,)
-        for r, report in enumerate(behaviour["report"].values):
-            err = behaviour["error"].values[index, r]
-            ok = np.isfinite(err)
-            if not ok.any():
-                continue
-            fit = fit_mixture(err[ok], nt[index, r][ok], period=period)
-            rows.append(
-                {
-                    "source": source,
-                    **{k: as_python(v) for k, v in zip(by, cell, strict=True)},
-                    "report": int(report),
-                    "n": fit["n"],
-                    "kappa": fit["kappa"],
-                    "sd_deg": _deg(fit["sd"]),
-                    "p_target": fit["p_target"],
-                    "p_nontarget": fit["p_nontarget"],
-                    "p_guess": fit["p_guess"],
-                    "loglik": fit["loglik"],
-                }
-            )
+    for level, keys in levels:
+        table = pd.DataFrame({k: behaviour[k].values for k in keys} or {"all": np.zeros(behaviour.sizes["trial"])})
+        for cell, index in table.groupby(list(table.columns), sort=True).indices.items():
+            cell = dict(zip(table.columns, cell if isinstance(cell, tuple) else (cell,), strict=True))
+            for r, report in enumerate(behaviour["report"].values):
+                err = behaviour["error"].values[index, r]
+                ok = np.isfinite(err)
+                if not ok.any():
+                    continue
+                row = {"source": source, "level": level}
+                row.update({k: as_python(cell[k]) if k in cell else "all" for k in by})
+                row["report"] = int(report)
+                row.update(_fit_cell(err[ok], nt[index, r][ok], period, [seed, len(rows)]))
+                rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _fit_cell(err, nt, period, seed) -> dict:
+    """One cell's mixture fit, model comparison and recovery check, as table columns."""
+    fit = fit_mixture(err, nt, period=period)
+    recovery = recover_parameters(fit, err, nt, period=period, seed=seed)
+    out = {
+        "n": fit["n"],
+        "kappa": fit["kappa"],
+        "sd_deg": _deg(fit["sd"]),
+        **{p: fit[p] for p in ("p_target", "p_nontarget", "p_guess", "loglik")},
+        **compare_models(err, nt, period=period, full=fit),
+    }
+    for p, column in zip(RECOVERED, RECOVERED_COLUMNS, strict=True):
+        unit = _deg if p == "sd" else float
+        out[f"recovered_{column}"] = unit(recovery[f"recovered_{p}"])
+        out[f"recovery_error_{column}"] = unit(recovery[f"recovery_error_{p}"])
+    return out
+
+
+def summarise_subjects(mixture: pd.DataFrame, keys=("source", "set_size", "report")) -> pd.DataFrame:
+    """Across-subject mean and standard error of the per-subject mixture fits, as the
+    literature reports them, with the pooled fit of the same cell beside them.
+
+    Rows of ``mixture`` with ``level`` 'subject' are first averaged within each subject over
+    any cells not in ``keys`` (e.g. reports), then over subjects.
+
+    Returns
+    -------
+    DataFrame: the ``keys``, ``n_subjects``, ``<p>_mean`` and ``<p>_se`` (s.e.m. over
+    subjects, NaN for one subject) for p in sd_deg, p_target, p_nontarget, p_guess,
+    ``<p>_pooled`` (mean over the pooled fits of the cell; NaN without them),
+    ``mean_abs_recovery_error_<p>`` (mean |recovered - fitted| over the subject fits) and
+    ``n_best_bic_<model>`` (how many subject fits -- subject x remaining cells -- the BIC
+    gives to each model).
+    """
+    keys = list(keys)
+    subjects = mixture[mixture["level"] == "subject"]
+    per_subject = subjects.groupby([*keys, "subject"])
+    values = per_subject[list(SUMMARISED)].mean()
+    grouped = values.groupby(keys)
+    out = grouped.size().rename("n_subjects").to_frame()
+    for p in SUMMARISED:
+        out[f"{p}_mean"] = grouped[p].mean()
+        out[f"{p}_se"] = grouped[p].sem()
+    pooled = mixture[mixture["level"] == "pooled"].groupby(keys)[list(SUMMARISED)].mean()
+    for p in SUMMARISED:
+        out[f"{p}_pooled"] = pooled[p].reindex(out.index)
+    errors = subjects[[f"recovery_error_{p}" for p in RECOVERED_COLUMNS]].abs().groupby(
+        [subjects[k] for k in keys]
+    )
+    for p in RECOVERED_COLUMNS:
+        out[f"mean_abs_recovery_error_{p}"] = errors[f"recovery_error_{p}"].mean()
+    for name in MODELS:
+        out[f"n_best_bic_{name}"] = (subjects["best_bic"] == name).groupby([subjects[k] for k in keys]).sum()
+    return out.reset_index()
+
+
+def model_comparison(mixture: pd.DataFrame) -> pd.DataFrame:
+    """The nested models of every fit of :func:`mixture_table`, one row per fit and model.
+
+    Returns
+    -------
+    DataFrame: the fit's identifying columns, ``model``, ``n_params``, ``loglik`` (nats),
+    ``aic``, ``bic``, ``delta_aic`` and ``delta_bic`` (minus the fit's best, 0 for the best),
+    ``best_aic`` and ``best_bic`` (bool). Models that do not apply (three components without
+    non-targets) are left out.
+    """
+    ident = [c for c in mixture.columns if c in ("source", "level", "subject", "set_size", "delay", "report", "n")]
+    mixture = mixture.reset_index(drop=True)
+    frames = []
+    for name, components in MODELS.items():
+        part = mixture[ident].copy()
+        part["model"] = name
+        part["n_params"] = len(components)
+        for key in ("loglik", "aic", "bic"):
+            part[key] = mixture[f"{key}_{name}"].to_numpy()
+        part["best_aic"] = mixture["best_aic"].to_numpy() == name
+        part["best_bic"] = mixture["best_bic"].to_numpy() == name
+        frames.append(part.dropna(subset=["loglik"]))
+    long = pd.concat(frames).sort_index(kind="stable")  # index: the fit's row in ``mixture``
+    fit_id = long.index
+    for key in ("aic", "bic"):
+        long[f"delta_{key}"] = long[key] - long.groupby(fit_id)[key].transform("min")
+    return long.reset_index(drop=True)
 
 
 def as_python(v):

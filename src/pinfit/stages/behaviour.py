@@ -8,7 +8,14 @@ from pathlib import Path
 import pandas as pd
 
 from pinfit.behaviour.compare import parameter_recovery, rank_conditions
-from pinfit.behaviour.statistics import bias_curve, mixture_table, model_behaviour, summary_statistics
+from pinfit.behaviour.statistics import (
+    bias_curve,
+    mixture_table,
+    model_behaviour,
+    model_comparison,
+    summarise_subjects,
+    summary_statistics,
+)
 from pinfit.progress import get_logger, progress
 from pinfit.store import file_sha256, read_dataset, write_dataset, write_table
 from pinfit.tasknets.conditions import sweep_conditions
@@ -73,9 +80,20 @@ def simulate_behaviour_reports(
 
 
 def behaviour_statistics(
-    behaviour_path, reports_path, *, summary_path, mixture_path, bias_path, n_bins: int
+    behaviour_path,
+    reports_path,
+    *,
+    summary_path,
+    mixture_path,
+    mixture_summary_path,
+    comparison_path,
+    bias_path,
+    n_bins: int,
+    recovery_seed: int = 0,
 ) -> None:
-    """Summary statistics, mixture fits and bias curves of humans and of every condition."""
+    """Summary statistics, mixture fits (per subject and pooled, each with its model comparison
+    and recovery check), their across-subject summary, the model comparison table and bias
+    curves of humans and of every condition."""
     behaviour = read_dataset(behaviour_path)
     reports = read_dataset(reports_path)
     sources = [("human", behaviour)] + [
@@ -84,10 +102,35 @@ def behaviour_statistics(
     tables = {"summary": [], "mixture": [], "bias": []}
     for name, ds in progress(sources, desc="statistics"):
         tables["summary"].append(summary_statistics(ds, name))
-        tables["mixture"].append(mixture_table(ds, name))
+        tables["mixture"].append(mixture_table(ds, name, seed=recovery_seed))
         tables["bias"].append(bias_curve(ds, name, n_bins=n_bins))
-    for key, path in (("summary", summary_path), ("mixture", mixture_path), ("bias", bias_path)):
-        write_table(pd.concat(tables[key], ignore_index=True), path)
+    tables = {key: pd.concat(frames, ignore_index=True) for key, frames in tables.items()}
+    tables["mixture_summary"] = summarise_subjects(tables["mixture"])
+    tables["comparison"] = model_comparison(tables["mixture"])
+    paths = {
+        "summary": summary_path,
+        "mixture": mixture_path,
+        "mixture_summary": mixture_summary_path,
+        "comparison": comparison_path,
+        "bias": bias_path,
+    }
+    for key, path in paths.items():
+        write_table(tables[key], path)
+    human = tables["mixture_summary"][tables["mixture_summary"]["source"] == "human"]
+    for row in human.itertuples():
+        log.info(
+            "human set size %s report %s (%d subjects): sd %.1f +- %.1f deg, p_nontarget %.3f +- %.3f, "
+            "p_guess %.3f +- %.3f",
+            row.set_size,
+            row.report,
+            row.n_subjects,
+            row.sd_deg_mean,
+            row.sd_deg_se,
+            row.p_nontarget_mean,
+            row.p_nontarget_se,
+            row.p_guess_mean,
+            row.p_guess_se,
+        )
 
 
 def rank_behaviour_conditions(
@@ -102,6 +145,8 @@ def rank_behaviour_conditions(
     recovery_path,
     chosen_path,
     floor: float,
+    n_boot: int = 1000,
+    bootstrap_seed: int = 0,
 ) -> str:
     """Rank the sweep against the humans, check parameter recovery, copy out the chosen network.
 
@@ -116,6 +161,8 @@ def rank_behaviour_conditions(
         pd.read_csv(mixture_path),
         pd.read_csv(bias_path),
         floor=floor,
+        n_boot=n_boot,
+        seed=bootstrap_seed,
     )
     recovery = parameter_recovery(reports, floor=floor)
     hits = recovery[recovery["attributed"]]
@@ -130,5 +177,11 @@ def rank_behaviour_conditions(
     write_table(ranking, ranking_path)
     write_table(recovery, recovery_path)
     write_dataset(network, chosen_path)
-    log.info("chosen condition: %s", chosen)
+    log.info(
+        "chosen condition: %s (first in %.0f%% of %d resamples over %ss)",
+        chosen,
+        100 * ranking["p_best"].iloc[0],
+        n_boot,
+        ranking["bootstrap_unit"].iloc[0],
+    )
     return chosen
