@@ -440,16 +440,18 @@ def make_behaviour(n_trials=60, period=np.pi, seed=0):
         [
             {
                 "source": s,
+                "level": "subject" if subj != "all" else "pooled",
                 "subject": subj,
                 "set_size": 2,
                 "report": r,
-                "sd_deg": sd + subj,
+                "sd_deg": sd + (0.5 if subj == "all" else subj),
                 "p_target": 0.9,
                 "p_nontarget": 0.05,
                 "p_guess": 0.05,
+                "best_bic": "target_guess" if subj == 0 else "target_nontarget_guess",
             }
             for s, sd in (("human", 9.5), (conditions[1], 11.5), (conditions[0], 30.0))
-            for subj in (0, 1)
+            for subj in (0, 1, "all")
             for r in (0, 1)
         ]
     )
@@ -468,7 +470,16 @@ def make_behaviour(n_trials=60, period=np.pi, seed=0):
             for off in (-45.0, 0.0, 45.0)
         ]
     )
-    ranking = pd.DataFrame({"rank": [2, 1], "condition": conditions, "loglik": [0.1, 0.4]})
+    ranking = pd.DataFrame(
+        {
+            "rank": [2, 1],
+            "condition": conditions,
+            "loglik": [0.1, 0.4],
+            "loglik_low": [0.05, 0.3],
+            "loglik_high": [0.15, 0.5],
+            "p_best": [0.03, 0.97],
+        }
+    )
     return human, reports, mixture, bias, ranking
 
 
@@ -476,7 +487,7 @@ def test_behaviour_draws_best_condition_against_humans(tmp_path):
     human, reports, mixture, bias, ranking = make_behaviour()
     fig = behaviour.plot_behaviour(human, reports, mixture, bias, ranking)
     assert_legible(fig)
-    ax_err, ax_bias, ax_sd, ax_w, ax_rank = fig.axes
+    ax_err, ax_bias, ax_sd, ax_w, ax_cmp, ax_rank = fig.axes
     lines = {ln.get_label(): ln for ln in ax_bias.get_lines()}
     # Best-ranked condition (rank 1) is rn0.1-ord1: its planted bias is -1 deg at +45 deg.
     np.testing.assert_allclose(lines["human"].get_ydata(), [-2.0, 0.0, 2.0])
@@ -484,7 +495,16 @@ def test_behaviour_draws_best_condition_against_humans(tmp_path):
     # Mixture s.d. = mean over subjects (sd + 0, sd + 1): human 10 deg, model 12 deg.
     means = [container.lines[0].get_ydata()[0] for container in ax_sd.containers]
     np.testing.assert_allclose(means, [10.0, 12.0])
+    pooled = next(ln for ln in ax_sd.get_lines() if ln.get_label() == "human, pooled")
+    np.testing.assert_allclose(pooled.get_ydata(), [10.0])  # the pooled rows' 9.5 + 0.5
+    # BIC: one of the two human subjects prefers each model at set size 2 (two reports each).
+    heights = {p.get_facecolor(): p.get_height() for p in ax_cmp.patches}
+    assert sorted(heights.values()) == pytest.approx([0.0, 0.5, 0.5])
     assert [t.get_text() for t in ax_rank.get_yticklabels()] == ["rn0.1-ord1", "rn0.1-ord0"]
+    # Ranking intervals drawn around each bar, and how sure the winner is in the title.
+    segments = ax_rank.collections[0].get_segments()
+    np.testing.assert_allclose([seg[:, 0] for seg in segments], [[0.3, 0.5], [0.05, 0.15]])
+    assert "97%" in ax_rank.get_title(loc="left")
     paths = {name: str(tmp_path / f"{name}.csv") for name in ("mixture", "bias", "ranking")}
     for name, table in (("mixture", mixture), ("bias", bias), ("ranking", ranking)):
         write_table(table, paths[name])
@@ -516,6 +536,10 @@ def test_behaviour_rejects_tables_that_do_not_match():
         behaviour.plot_behaviour(human, reports, mixture, bias.drop(columns="n"), ranking)
     with pytest.raises(PinfitInputError, match="reports"):
         behaviour.plot_behaviour(human, reports.isel(condition=[0]), mixture, bias, ranking)
+    with pytest.raises(PinfitInputError, match="ranking"):
+        behaviour.plot_behaviour(human, reports, mixture, bias, ranking.drop(columns="p_best"))
+    with pytest.raises(PinfitInputError, match="mixture"):
+        behaviour.plot_behaviour(human, reports, mixture.drop(columns="level"), bias, ranking)
 
 
 # ---------------------------------------------------------------- figure 5: manifold

@@ -1,5 +1,4 @@
-"""Comparing models with humans: report likelihood, ranking of training conditions, recovery.
-"""
+"""Comparing models with humans: report likelihood, ranking of training conditions, recovery."""
 
 from __future__ import annotations
 
@@ -82,11 +81,16 @@ def bootstrap_ranking(
     _, unit = np.unique(np.asarray(units), return_inverse=True)
     n_units = int(unit.max()) + 1
     sums = np.stack(
-        [np.bincount(unit, np.where(f, ld, 0.0).sum(1), n_units) for ld, f in zip(logdensity, finite, strict=True)]
+        [
+            np.bincount(unit, np.where(f, ld, 0.0).sum(1), n_units)
+            for ld, f in zip(logdensity, finite, strict=True)
+        ]
     )
     counts = np.bincount(unit, finite[0].sum(1), n_units).astype(float)  # same reports for every condition
     rng = np.random.default_rng(seed)
-    weights = np.stack([np.bincount(rng.integers(0, n_units, n_units), minlength=n_units) for _ in range(n_boot)])
+    weights = np.stack(
+        [np.bincount(rng.integers(0, n_units, n_units), minlength=n_units) for _ in range(n_boot)]
+    )
     boot = (weights @ sums.T) / (weights @ counts)[:, None]  # (resample, condition)
     point = np.array([np.mean(ld[f]) for ld, f in zip(logdensity, finite, strict=True)])  # all data
     best = int(np.argmax(point))
@@ -154,7 +158,10 @@ def rank_conditions(
     human_error = behaviour["error"].values
     names = [str(c) for c in reports["condition"].values]
     logdensity = np.stack(
-        [report_logdensity(human_error, reports["error"].sel(condition=c).values, period, floor=floor) for c in names]
+        [
+            report_logdensity(human_error, reports["error"].sel(condition=c).values, period, floor=floor)
+            for c in names
+        ]
     )
     subjects = behaviour["subject"].values if "subject" in behaviour else np.zeros(behaviour.sizes["trial"])
     unit = "subject" if len(np.unique(subjects)) > 1 else "trial"

@@ -1,5 +1,4 @@
-"""Summary statistics of continuous reports (humans or models alike): error spread, bias, mixture fits.
-"""
+"""Summary statistics of continuous reports (humans or models alike): error spread, bias, mixture fits."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ from pinfit.behaviour.checks import RECOVERED, compare_models, recover_parameter
 from pinfit.behaviour.mixture import MODELS, fit_mixture
 from pinfit.circular import circular_correlation, circular_error, circular_sd
 from pinfit.errors import check_range
-
 
 SUMMARISED = ("sd_deg", "p_target", "p_nontarget", "p_guess")
 RECOVERED_COLUMNS = tuple(f"{p}_deg" if p == "sd" else p for p in RECOVERED)
@@ -181,7 +179,9 @@ def mixture_table(
         levels.append(("pooled", tuple(k for k in by if k != "subject")))
     rows = []
     for level, keys in levels:
-        table = pd.DataFrame({k: behaviour[k].values for k in keys} or {"all": np.zeros(behaviour.sizes["trial"])})
+        table = pd.DataFrame(
+            {k: behaviour[k].values for k in keys} or {"all": np.zeros(behaviour.sizes["trial"])}
+        )
         for cell, index in table.groupby(list(table.columns), sort=True).indices.items():
             cell = dict(zip(table.columns, cell if isinstance(cell, tuple) else (cell,), strict=True))
             for r, report in enumerate(behaviour["report"].values):
@@ -227,9 +227,9 @@ def summarise_subjects(mixture: pd.DataFrame, keys=("source", "set_size", "repor
     DataFrame: the ``keys``, ``n_subjects``, ``<p>_mean`` and ``<p>_se`` (s.e.m. over
     subjects, NaN for one subject) for p in sd_deg, p_target, p_nontarget, p_guess,
     ``<p>_pooled`` (mean over the pooled fits of the cell; NaN without them),
-    ``mean_abs_recovery_error_<p>`` (mean |recovered - fitted| over the subject fits) and
-    ``n_best_bic_<model>`` (how many subject fits -- subject x remaining cells -- the BIC
-    gives to each model).
+    and, where ``mixture`` has the columns, ``mean_abs_recovery_error_<p>`` (mean
+    |recovered - fitted| over the subject fits) and ``n_best_bic_<model>`` (how many subject
+    fits -- subject x remaining cells -- the BIC gives to each model).
     """
     keys = list(keys)
     subjects = mixture[mixture["level"] == "subject"]
@@ -243,13 +243,13 @@ def summarise_subjects(mixture: pd.DataFrame, keys=("source", "set_size", "repor
     pooled = mixture[mixture["level"] == "pooled"].groupby(keys)[list(SUMMARISED)].mean()
     for p in SUMMARISED:
         out[f"{p}_pooled"] = pooled[p].reindex(out.index)
-    errors = subjects[[f"recovery_error_{p}" for p in RECOVERED_COLUMNS]].abs().groupby(
-        [subjects[k] for k in keys]
-    )
-    for p in RECOVERED_COLUMNS:
-        out[f"mean_abs_recovery_error_{p}"] = errors[f"recovery_error_{p}"].mean()
-    for name in MODELS:
-        out[f"n_best_bic_{name}"] = (subjects["best_bic"] == name).groupby([subjects[k] for k in keys]).sum()
+    recovery = [f"recovery_error_{p}" for p in RECOVERED_COLUMNS if f"recovery_error_{p}" in subjects]
+    errors = subjects[recovery].abs().groupby([subjects[k] for k in keys])
+    for column in recovery:
+        out[f"mean_abs_{column}"] = errors[column].mean()
+    for name in MODELS if "best_bic" in subjects else ():
+        best = subjects["best_bic"] == name
+        out[f"n_best_bic_{name}"] = best.groupby([subjects[k] for k in keys]).sum()
     return out.reset_index()
 
 
@@ -263,7 +263,9 @@ def model_comparison(mixture: pd.DataFrame) -> pd.DataFrame:
     ``best_aic`` and ``best_bic`` (bool). Models that do not apply (three components without
     non-targets) are left out.
     """
-    ident = [c for c in mixture.columns if c in ("source", "level", "subject", "set_size", "delay", "report", "n")]
+    ident = [
+        c for c in mixture.columns if c in ("source", "level", "subject", "set_size", "delay", "report", "n")
+    ]
     mixture = mixture.reset_index(drop=True)
     frames = []
     for name, components in MODELS.items():

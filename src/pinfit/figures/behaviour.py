@@ -3,7 +3,9 @@
 Why these panels (Cueva et al. 2021, after Ding et al. 2017): the error distributions show
 precision and guessing, the mixture parameters separate them per set size, the bias against
 the difference between items shows attraction or repulsion between remembered items, and the
-ranking shows which training condition (noise, ordinal reliance) reproduces humans best.
+ranking shows which training condition (noise, ordinal reliance) reproduces humans best --
+with how sure, from a bootstrap over subjects -- and the model comparison shows whether the
+humans' errors need the guess and swap components at all.
 """
 
 from __future__ import annotations
@@ -13,12 +15,16 @@ import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
 
+from pinfit.behaviour.mixture import MODELS
+from pinfit.behaviour.statistics import summarise_subjects
 from pinfit.errors import PinfitInputError
 from pinfit.figures.style import OKABE_ITO, label_panels, new_figure, save_figure, styled
 from pinfit.store import read_dataset
 
 SOURCES = {"human": "0.45", "model": OKABE_ITO[0]}
 WEIGHTS = {"p_target": "-", "p_nontarget": "--", "p_guess": ":"}
+MODEL_LABELS = {"target": "vM", "target_guess": "vM + guess", "target_nontarget_guess": "vM + swap + guess"}
+MODEL_COLOURS = dict(zip(MODELS, ("0.8", OKABE_ITO[1], OKABE_ITO[2]), strict=True))
 
 
 def _check_columns(name: str, frame: pd.DataFrame, columns: set, *, may_be_empty: bool = False) -> None:
@@ -32,8 +38,21 @@ def _check_columns(name: str, frame: pd.DataFrame, columns: set, *, may_be_empty
 
 
 def _by_set_size(table: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Mean and s.e.m. over subjects and reports of one mixture parameter, per set size."""
-    return table.groupby("set_size")[column].agg(["mean", "sem"]).reset_index().astype(float)
+    """Mean and s.e.m. over subjects (each averaged over its reports) of one mixture parameter
+    per set size, with the pooled fit's value (columns set_size, mean, sem, pooled)."""
+    summary = summarise_subjects(table, keys=("source", "set_size"))
+    return summary.rename(
+        columns={f"{column}_mean": "mean", f"{column}_se": "sem", f"{column}_pooled": "pooled"}
+    )[["set_size", "mean", "sem", "pooled"]].astype(float)
+
+
+def _bic_winners(table: pd.DataFrame) -> pd.DataFrame:
+    """Fraction of the subject fits whose BIC prefers each model, (set_size x model)."""
+    subjects = table[table["level"] == "subject"]
+    counts = pd.crosstab(subjects["set_size"], subjects["best_bic"]).reindex(
+        columns=list(MODELS), fill_value=0
+    )
+    return counts.div(counts.sum(axis=1), axis=0)
 
 
 def _pooled_bias(table: pd.DataFrame) -> pd.DataFrame:
@@ -59,27 +78,31 @@ def plot_behaviour(
     reports : xr.Dataset
         Simulated reports on the same trials: ``error`` (condition, repeat, trial, report) rad.
     mixture : pandas.DataFrame
-        Mixture fits: columns ``source`` ('human' or a condition name), ``set_size``,
-        ``sd_deg``, ``p_target``, ``p_nontarget``, ``p_guess`` (one row per subject x set size x
-        report cell).
+        Mixture fits (:func:`pinfit.behaviour.statistics.mixture_table`): columns ``source``
+        ('human' or a condition name), ``level`` ('subject' or 'pooled'), ``subject``,
+        ``set_size``, ``sd_deg``, ``p_target``, ``p_nontarget``, ``p_guess``, ``best_bic``.
     bias : pandas.DataFrame
         Bias curves: ``source``, ``offset_deg`` (other item - target), ``mean_error_deg``,
         ``n`` (per set size x report bin).
     ranking : pandas.DataFrame
-        ``rank`` (1 best), ``condition`` and ``loglik`` (nats per report relative to a uniform
-        guesser). The best-ranked condition is the model drawn in a-d.
+        ``rank`` (1 best), ``condition``, ``loglik`` (nats per report relative to a uniform
+        guesser) with its interval ``loglik_low`` / ``loglik_high`` and ``p_best`` (fraction
+        of bootstrap resamples ranked first). The best-ranked condition is the model drawn in a-d.
 
     Returns
     -------
     matplotlib.figure.Figure
         Two columns wide: a error distributions; b bias against the item difference; c mixture
-        s.d. and d mixture weights against set size (mean +- s.e.m. over subjects and reports);
-        e log-likelihood of every training condition.
+        s.d. and d mixture weights against set size (mean +- s.e.m. over subjects; open squares:
+        the humans' pooled fit); e which model the BIC prefers, per set size (human subject
+        fits); f log-likelihood of every training condition with its 95 % bootstrap interval.
     """
-    _check_columns("mixture", mixture, {"source", "set_size", "sd_deg", *WEIGHTS})
+    _check_columns(
+        "mixture", mixture, {"source", "level", "subject", "set_size", "sd_deg", "best_bic", *WEIGHTS}
+    )
     # Empty with one item per trial: no other item to be attracted to.
     _check_columns("bias", bias, {"source", "offset_deg", "mean_error_deg", "n"}, may_be_empty=True)
-    _check_columns("ranking", ranking, {"rank", "condition", "loglik"})
+    _check_columns("ranking", ranking, {"rank", "condition", "loglik", "loglik_low", "loglik_high", "p_best"})
     ranked = ranking.sort_values("rank").reset_index(drop=True)
     best = str(ranked["condition"].iloc[0])
     if best not in reports["condition"].values:
@@ -99,7 +122,7 @@ def plot_behaviour(
     fig = new_figure("double", 105.0)
     top, bottom = fig.subfigures(2, 1)
     ax_err, ax_bias, ax_sd = top.subplots(1, 3)
-    ax_w, ax_rank = bottom.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2]})
+    ax_w, ax_cmp, ax_rank = bottom.subplots(1, 3, gridspec_kw={"width_ratios": [1, 0.8, 1.5]})
 
     edges = np.linspace(-half_deg, half_deg, 37)
     for source, error in errors.items():
@@ -151,6 +174,16 @@ def plot_behaviour(
             color=SOURCES[source],
             label=source,
         )
+        if source == "human":
+            ax_sd.plot(
+                sd["set_size"] + 2 * dodge,
+                sd["pooled"],
+                "s",
+                mfc="none",
+                ms=3.5,
+                color="black",
+                label="human, pooled",
+            )
         for weight, line in WEIGHTS.items():
             w = _by_set_size(table, weight)
             ax_w.errorbar(
@@ -164,6 +197,16 @@ def plot_behaviour(
                 color=SOURCES[source],
                 label=f"{source}: {weight.removeprefix('p_')}",
             )
+            if source == "human":
+                ax_w.plot(
+                    w["set_size"] + 2 * dodge,
+                    w["pooled"],
+                    "s",
+                    mfc="none",
+                    ms=3.5,
+                    color="black",
+                    label="human, pooled" if weight == "p_target" else None,
+                )
     set_sizes = np.unique(mixture["set_size"])
     for ax in (ax_sd, ax_w):
         ax.set_xticks(set_sizes)
@@ -177,19 +220,51 @@ def plot_behaviour(
     ax_w.set_ylim(-0.03, 1.03)  # markers at 0 and 1 stay whole
     ax_w.set_ylabel("probability")
     ax_w.set_title("mixture weights", loc="left")
-    ax_w.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), handlelength=2.0)
+    ax_w.legend(loc="center left", fontsize="x-small", handlelength=2.0, ncol=1, framealpha=0.8)
+
+    winners = _bic_winners(mixture[mixture["source"] == "human"])
+    left = np.zeros(len(winners))
+    for model in MODELS:
+        ax_cmp.bar(
+            np.arange(len(winners)),
+            winners[model],
+            bottom=left,
+            color=MODEL_COLOURS[model],
+            label=MODEL_LABELS[model],
+            width=0.7,
+        )
+        left += winners[model].to_numpy()
+    ax_cmp.set_xticks(np.arange(len(winners)), winners.index.astype(int))
+    ax_cmp.set_xlabel("set size")
+    ax_cmp.set_ylabel("fraction of subject fits")
+    ax_cmp.set_ylim(0, 1.45)
+    ax_cmp.set_yticks([0, 0.5, 1])
+    ax_cmp.set_title("BIC prefers (human)", loc="left")
+    ax_cmp.legend(loc="upper left", fontsize="x-small", ncol=1, handlelength=1.0)
 
     shown = ranked.head(12)
     colours = [OKABE_ITO[0]] + ["0.6"] * (len(shown) - 1)
+    interval = np.vstack([shown["loglik"] - shown["loglik_low"], shown["loglik_high"] - shown["loglik"]])
     ax_rank.barh(np.arange(len(shown)), shown["loglik"], color=colours, height=0.7)
+    ax_rank.errorbar(
+        shown["loglik"],
+        np.arange(len(shown)),
+        xerr=interval,
+        fmt="none",
+        ecolor="black",
+        elinewidth=0.8,
+        capsize=1.5,
+    )
     ax_rank.set_yticks(np.arange(len(shown)), shown["condition"])
     ax_rank.invert_yaxis()
     ax_rank.axvline(0, color="black", lw=0.6)
-    ax_rank.set_xlabel("log-likelihood of human reports (nats/report vs uniform)")
+    ax_rank.set_xlabel("log-lik. of human reports (nats/report vs uniform)")
     ax_rank.set_title(
-        "training conditions" + (f" (best 12 of {len(ranked)})" if len(ranked) > 12 else ""), loc="left"
+        f"training conditions: best first in {100 * ranked['p_best'].iloc[0]:.0f}% of resamples"
+        + (f" (best 12 of {len(ranked)})" if len(ranked) > 12 else ""),
+        loc="left",
     )
-    label_panels([ax_err, ax_bias, ax_sd, ax_w, ax_rank])
+    label_panels([ax_err, ax_bias, ax_sd, ax_w, ax_cmp, ax_rank])
     return fig
 
 

@@ -1,5 +1,4 @@
-"""Behaviour-branch stages, one function per rule: train, simulate reports, statistics, ranking.
-"""
+"""Behaviour-branch stages, one function per rule: train, simulate reports, statistics, ranking."""
 
 from __future__ import annotations
 
