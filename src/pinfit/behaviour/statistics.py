@@ -141,7 +141,13 @@ def bias_curve(behaviour: xr.Dataset, source: str, n_bins: int = 12) -> pd.DataF
 
 
 def mixture_table(
-    behaviour: xr.Dataset, source: str, by=("subject", "set_size"), *, pooled: bool = True, seed: int = 0
+    behaviour: xr.Dataset,
+    source: str,
+    by=("subject", "set_size"),
+    *,
+    pooled: bool = True,
+    checks: bool = True,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Fit the Bays et al. (2009) mixture per report and per cell of ``by`` (trial variables),
     with the nested models' AIC/BIC and a parameter-recovery check beside every fit.
@@ -158,6 +164,9 @@ def mixture_table(
     pooled : bool
         Also fit the cells of ``by`` without 'subject', all subjects' trials together
         (``level`` 'pooled', ``subject`` 'all').
+    checks : bool
+        Add the model comparison and the recovery check to every fit (four fits per cell
+        instead of one).
     seed : int
         Seed of the recovery simulations (one stream per fitted cell).
 
@@ -165,7 +174,7 @@ def mixture_table(
     -------
     Tidy DataFrame, one row per fit: ``source``, ``level``, the ``by`` columns, ``report``,
     ``n`` (trials), ``kappa`` (phase scale), ``sd_deg`` (feature degrees), ``p_target``,
-    ``p_nontarget``, ``p_guess``, ``loglik`` (nats); model comparison (see
+    ``p_nontarget``, ``p_guess``, ``loglik`` (nats); with ``checks``, model comparison (see
     :func:`pinfit.behaviour.checks.compare_models`): ``loglik_<model>``, ``aic_<model>``,
     ``bic_<model>``, ``best_aic``, ``best_bic``; recovery (see
     :func:`pinfit.behaviour.checks.recover_parameters`): ``recovered_sd_deg``,
@@ -192,22 +201,25 @@ def mixture_table(
                 row = {"source": source, "level": level}
                 row.update({k: as_python(cell[k]) if k in cell else "all" for k in by})
                 row["report"] = int(report)
-                row.update(_fit_cell(err[ok], nt[index, r][ok], period, [seed, len(rows)]))
+                row.update(_fit_cell(err[ok], nt[index, r][ok], period, [seed, len(rows)] if checks else None))
                 rows.append(row)
     return pd.DataFrame(rows)
 
 
 def _fit_cell(err, nt, period, seed) -> dict:
-    """One cell's mixture fit, model comparison and recovery check, as table columns."""
+    """One cell's mixture fit and (with a recovery ``seed``) its model comparison and recovery
+    check, as table columns."""
     fit = fit_mixture(err, nt, period=period)
-    recovery = recover_parameters(fit, err, nt, period=period, seed=seed)
     out = {
         "n": fit["n"],
         "kappa": fit["kappa"],
         "sd_deg": _deg(fit["sd"]),
         **{p: fit[p] for p in ("p_target", "p_nontarget", "p_guess", "loglik")},
-        **compare_models(err, nt, period=period, full=fit),
     }
+    if seed is None:
+        return out
+    out.update(compare_models(err, nt, period=period, full=fit))
+    recovery = recover_parameters(fit, err, nt, period=period, seed=seed)
     for p, column in zip(RECOVERED, RECOVERED_COLUMNS, strict=True):
         unit = _deg if p == "sd" else float
         out[f"recovered_{column}"] = unit(recovery[f"recovered_{p}"])
