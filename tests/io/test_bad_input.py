@@ -6,12 +6,14 @@ calls, so "no output" is checked on the real write path.
 """
 
 import re
+from pathlib import Path
 
 import h5py
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.io
+import yaml
 
 from pinfit.errors import PinfitInputError
 from pinfit.stages.ingest import ingest_behaviour, ingest_recording
@@ -149,7 +151,7 @@ def inf_in_mat_variable(tmp_path):
 
 
 def zero_neurons(tmp_path):
-    return ingest_recording, rec(npy(tmp_path, np.zeros((0, 40)))), "rec.npy", "neuron", "zero neurons"
+    return ingest_recording, rec(npy(tmp_path, np.zeros((0, 40)))), "rec.npy", "data", "is empty"
 
 
 def labels_do_not_match_trials(tmp_path):
@@ -335,3 +337,659 @@ def test_bad_input_stops_with_a_clear_message_and_no_output(tmp_path, case):
     assert "Fix: " in message and info.value.fix, message
     assert not out.exists()
     assert not (out.parent.exists() and any(out.parent.iterdir())), "a temporary output was left behind"
+
+
+# ---------------------------------------------------------------- malformed variants of the real datasets
+# Small files with the real datasets' shapes and variable names, read through the real entries
+# of config/real.yaml with the path swapped; each variant breaks one thing.
+
+REAL_ENTRIES = yaml.safe_load((Path(__file__).resolve().parents[2] / "config" / "real.yaml").read_text())[
+    "datasets"
+]
+RNG = np.random.default_rng(11)
+DROP = object()  # a variable left out of the file
+
+
+def songbird_vars(**override):
+    """songbird_hvc_mackevicius.mat in miniature: NEURAL (neuron, frame), SONG, SONGfs, VIDEOfs."""
+    names = {
+        "NEURAL": RNG.random((6, 60)),
+        "SONG": RNG.random((8, 400)),
+        "SONGfs": np.array([[200]]),
+        "VIDEOfs": np.array([[30]]),
+    }
+    names.update(override)
+    return {k: v for k, v in names.items() if v is not DROP}
+
+
+def bays_vars(**override):
+    """bays2009_colour_report.mat in miniature: 12 trials, set sizes 1/2/4/6, radians in [-pi, pi)."""
+    n_items = np.array([1, 2, 4, 6] * 3)[:, None].astype(np.uint8)
+    target = RNG.uniform(-np.pi, np.pi, (12, 1))
+    nontarget = RNG.uniform(-np.pi, np.pi, (12, 5))
+    nontarget[np.arange(5)[None] >= n_items - 1] = np.nan
+    names = {
+        "target": target,
+        "response": target + 0.1,
+        "nontarget": nontarget,
+        "n_items": n_items,
+        "delay": np.full((12, 1), 500, np.uint16),
+        "subject": np.repeat([1, 2], 6)[:, None].astype(np.uint8),
+    }
+    names.update(override)
+    return {k: v for k, v in names.items() if v is not DROP}
+
+
+def berry_frame(**override):
+    """berry2019_orientation_report.csv in miniature: degrees in [0, 180)."""
+    frame = pd.DataFrame(
+        {
+            "id": ["p1"] * 3 + ["p2"] * 3,
+            "target_ori": [10.0, 50, 90, 120, 170, 5],
+            "response_ori": [12.0, 47, 95, 118, 175, 2],
+            "non_target_1": [80.0, 100, 30, 60, 20, 140],
+            "non_target_2": [130.0, 160, 150, 10, 90, 70],
+        }
+    )
+    for column, values in override.items():
+        if values is DROP:
+            frame = frame.drop(columns=column)
+        else:
+            frame[column] = values
+    return frame
+
+
+def real(name, path):
+    return {**REAL_ENTRIES[name], "path": str(path)}
+
+
+def mat_file(tmp_path, variables, name="data.mat"):
+    scipy.io.savemat(tmp_path / name, variables)
+    return tmp_path / name
+
+
+def npz_file(tmp_path, variables, name="data.npz"):
+    np.savez(tmp_path / name, **variables)
+    return tmp_path / name
+
+
+def truncated(path, fraction=0.5):
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * fraction)])
+    return path
+
+
+def mat_v73(tmp_path, variables, name="data.mat"):
+    """A MATLAB v7.3 file: HDF5 with the 512-byte MATLAB header, arrays stored transposed."""
+    path = tmp_path / name
+    with h5py.File(path, "w", userblock_size=512) as fh:
+        for key, value in variables.items():
+            fh[key] = np.asarray(value).T
+    with open(path, "r+b") as fh:
+        fh.write(b"MATLAB 7.3 MAT-file".ljust(116) + b"\0" * 8 + b"\x00\x02IM")
+    return path
+
+
+# (id, dataset, how to build the file, field named, problem pattern)
+SONG, BAYS, BERRY = "songbird_hvc", "bays2009", "berry2019"
+REAL_VARIANTS = [
+    (
+        "songbird_empty_neural",
+        SONG,
+        lambda t: mat_file(t, songbird_vars(NEURAL=np.zeros((6, 0)))),
+        "NEURAL",
+        "empty",
+    ),
+    (
+        "songbird_no_neurons",
+        SONG,
+        lambda t: mat_file(t, songbird_vars(NEURAL=np.zeros((0, 60)))),
+        "NEURAL",
+        "empty",
+    ),
+    (
+        "songbird_nan",
+        SONG,
+        lambda t: mat_file(t, songbird_vars(NEURAL=np.where(RNG.random((6, 60)) < 0.1, np.nan, 1.0))),
+        "NEURAL",
+        "NaN/Inf",
+    ),
+    (
+        "songbird_inf",
+        SONG,
+        lambda t: mat_file(t, songbird_vars(NEURAL=np.full((6, 60), np.inf))),
+        "NEURAL",
+        "NaN/Inf",
+    ),
+    (
+        "songbird_rank3",
+        SONG,
+        lambda t: mat_file(t, songbird_vars(NEURAL=RNG.random((6, 60, 2)))),
+        "axes",
+        "3 dims",
+    ),
+    (
+        "songbird_rank1",
+        SONG,
+        lambda t: npz_file(t, songbird_vars(NEURAL=RNG.random(60))),  # MATLAB has no 1-D arrays
+        "axes",
+        "array has [12] dims",
+    ),
+    (
+        "songbird_text_neural",
+        SONG,
+        lambda t: mat_file(t, songbird_vars(NEURAL="not numbers")),
+        "NEURAL",
+        "not numbers",
+    ),
+    (
+        "songbird_cell_neural",
+        SONG,
+        lambda t: mat_file(t, songbird_vars(NEURAL=np.array([[1.0, "a"]], dtype=object))),
+        "NEURAL",
+        "not numbers",
+    ),
+    (
+        "songbird_complex_neural",
+        SONG,
+        lambda t: mat_file(t, songbird_vars(NEURAL=RNG.random((6, 60)) * 1j)),
+        "NEURAL",
+        "not numbers",
+    ),
+    (
+        "songbird_missing_neural",
+        SONG,
+        lambda t: mat_file(t, songbird_vars(NEURAL=DROP)),
+        "variable",
+        "'NEURAL' is not in the file",
+    ),
+    (
+        "songbird_missing_rate",
+        SONG,
+        lambda t: mat_file(t, songbird_vars(VIDEOfs=DROP)),
+        "sampling_rate_variable",
+        "'VIDEOfs' is not in the file",
+    ),
+    (
+        "songbird_text_rate",
+        SONG,
+        lambda t: mat_file(t, songbird_vars(VIDEOfs="thirty")),
+        "sampling_rate_variable",
+        "one positive number",
+    ),
+    (
+        "songbird_nan_rate",
+        SONG,
+        lambda t: mat_file(t, songbird_vars(VIDEOfs=np.array([[np.nan]]))),
+        "sampling_rate_variable",
+        "one positive number",
+    ),
+    (
+        "songbird_two_rates",
+        SONG,
+        lambda t: mat_file(t, songbird_vars(VIDEOfs=np.array([[30, 31]]))),
+        "sampling_rate_variable",
+        "one positive number",
+    ),
+    (
+        "songbird_truncated",
+        SONG,
+        lambda t: truncated(mat_file(t, songbird_vars())),
+        "path",
+        "could not be read",
+    ),
+    (
+        "songbird_text_as_mat",
+        SONG,
+        lambda t: (t / "data.mat").write_text("NEURAL = [1 2 3]\n") and t / "data.mat",
+        "path",
+        "could not be read",
+    ),
+    (
+        "songbird_csv_as_mat",
+        SONG,
+        lambda t: (t / "data.mat").write_text("a,b\n1,2\n3,4\n") and t / "data.mat",
+        "path",
+        "could not be read",
+    ),
+    (
+        "songbird_empty_file",
+        SONG,
+        lambda t: (t / "data.mat").write_bytes(b"") or t / "data.mat",
+        "path",
+        "could not be read",
+    ),
+    (
+        "songbird_v73_truncated",
+        SONG,
+        lambda t: truncated(mat_v73(t, songbird_vars()), 0.3),
+        "path",
+        "could not be read",
+    ),
+    (
+        "songbird_v73_nan",
+        SONG,
+        lambda t: mat_v73(t, songbird_vars(NEURAL=np.full((6, 60), np.nan))),
+        "NEURAL",
+        "NaN/Inf",
+    ),
+    (
+        "bays_missing_response",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(response=DROP)),
+        "columns.response",
+        "'response' is not in the table",
+    ),
+    (
+        "bays_missing_subject",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(subject=DROP)),
+        "columns.subject",
+        "'subject' is not in the table",
+    ),
+    (
+        "bays_text_response",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(response=np.array(["abc"] * 12, dtype=object))),
+        "columns.response",
+        "non-numeric",
+    ),
+    (
+        "bays_char_response",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(response="abcdefghijkl")),
+        "columns.response",
+        "non-numeric",
+    ),
+    (
+        "bays_complex_target",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(target=np.ones((12, 1)) * 1j)),
+        "columns.target",
+        "non-numeric",
+    ),
+    (
+        "bays_nan_target",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(target=np.full((12, 1), np.nan))),
+        "columns.target",
+        "NaN/Inf",
+    ),
+    (
+        "bays_inf_nontarget",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(nontarget=np.full((12, 5), np.inf))),
+        "columns.non_targets",
+        "Inf",
+    ),
+    (
+        "bays_degrees_as_radians",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(response=np.full((12, 1), 200.0))),
+        "columns.response",
+        "outside the declared period",
+    ),
+    (
+        "bays_no_rows",
+        BAYS,
+        lambda t: mat_file(t, {k: v[:0] for k, v in bays_vars().items()}),
+        "path",
+        "no trials",
+    ),
+    (
+        "bays_target_two_columns",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(target=RNG.uniform(-3, 3, (12, 2)))),
+        "columns.target",
+        "one value per trial",
+    ),
+    (
+        "bays_response_rank3",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(response=RNG.uniform(-3, 3, (12, 1, 2)))),
+        "columns.response",
+        "dims",
+    ),
+    (
+        "bays_nontarget_rank3",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(nontarget=RNG.uniform(-3, 3, (12, 5, 2)))),
+        "columns.non_targets",
+        "dims",
+    ),
+    (
+        "bays_text_set_size",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(n_items=np.array(["four"] * 12, dtype=object))),
+        "columns.set_size",
+        "not numbers",
+    ),
+    (
+        "bays_fractional_set_size",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(n_items=np.full((12, 1), 2.5))),
+        "columns.set_size",
+        "says 2.5 items",
+    ),
+    (
+        "bays_negative_delay",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(delay=np.full((12, 1), -100.0))),
+        "columns.delay",
+        "negative",
+    ),
+    ("bays_text_delay", BAYS, lambda t: mat_file(t, bays_vars(delay="long")), "columns.delay", "not numbers"),
+    (
+        "bays_nan_subject",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(subject=np.full((12, 1), np.nan))),
+        "columns.subject",
+        "NaN labels",
+    ),
+    (
+        "bays_short_delay",
+        BAYS,
+        lambda t: mat_file(t, bays_vars(delay=np.full((11, 1), 500.0))),
+        "columns.delay",
+        "11 entries but there are 12 trials",
+    ),
+    ("bays_truncated", BAYS, lambda t: truncated(mat_file(t, bays_vars()), 0.6), "path", "could not be read"),
+    (
+        "bays_text_as_mat",
+        BAYS,
+        lambda t: (t / "data.mat").write_text("target response\n1 2\n") and t / "data.mat",
+        "path",
+        "could not be read",
+    ),
+    (
+        "bays_csv_as_mat",
+        BAYS,
+        lambda t: berry_frame().to_csv(t / "data.mat", index=False) or t / "data.mat",
+        "path",
+        "could not be read",
+    ),
+    (
+        "bays_npy_as_mat",
+        BAYS,
+        lambda t: np.save(t / "x.npy", np.ones(3)) or (t / "x.npy").rename(t / "data.mat"),
+        "path",
+        "could not be read",
+    ),
+    (
+        "berry_missing_column",
+        BERRY,
+        lambda t: csv_file(t, berry_frame(response_ori=DROP)),
+        "columns.response",
+        "'response_ori' is not in the table",
+    ),
+    (
+        "berry_text_angle",
+        BERRY,
+        lambda t: csv_file(t, berry_frame(target_ori=["ten", 50, 90, 120, 170, 5])),
+        "columns.target",
+        "non-numeric",
+    ),
+    (
+        "berry_out_of_range",
+        BERRY,
+        lambda t: csv_file(t, berry_frame(response_ori=[12.0, 47, 95, 118, 400, 2])),
+        "columns.response",
+        "outside the declared period",
+    ),
+    (
+        "berry_blank_angle",
+        BERRY,
+        lambda t: csv_file(t, berry_frame(response_ori=[12.0, 47, None, 118, 175, 2])),
+        "columns.response",
+        "NaN/Inf",
+    ),
+    (
+        "berry_inf_angle",
+        BERRY,
+        lambda t: csv_file(t, berry_frame(non_target_1=[80.0, np.inf, 30, 60, 20, 140])),
+        "columns.non_targets",
+        "Inf",
+    ),
+    ("berry_header_only", BERRY, lambda t: csv_file(t, berry_frame().iloc[:0]), "path", "no trials"),
+    (
+        "berry_blank_subject",
+        BERRY,
+        lambda t: csv_file(t, berry_frame(id=["p1", None, "p1", "p2", "p2", "p2"])),
+        "columns.subject",
+        "empty labels",
+    ),
+    ("berry_ragged_row", BERRY, lambda t: ragged_csv(t), "path", "could not be read as a table"),
+    (
+        "berry_binary",
+        BERRY,
+        lambda t: (t / "data.csv").write_bytes(bytes(range(256)) * 4) and t / "data.csv",
+        "path",
+        "could not be read as a table",
+    ),
+    (
+        "berry_truncated",
+        BERRY,
+        lambda t: truncated(csv_file(t, berry_frame()), 0.4),
+        "columns",
+        "NaN|not in the table",
+    ),
+]
+
+
+def csv_file(tmp_path, frame, name="data.csv"):
+    frame.to_csv(tmp_path / name, index=False)
+    return tmp_path / name
+
+
+def ragged_csv(tmp_path):
+    path = csv_file(tmp_path, berry_frame())
+    path.write_text(path.read_text() + "p2,1,2,3,4,5,6,7\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("dataset", "build", "field", "problem"),
+    [v[1:] for v in REAL_VARIANTS],
+    ids=[v[0] for v in REAL_VARIANTS],
+)
+def test_malformed_real_variants_stop_with_file_and_field(tmp_path, dataset, build, field, problem):
+    path = build(tmp_path)
+    entry = real(dataset, path)
+    ingest = ingest_behaviour if entry["kind"] == "behaviour" else ingest_recording
+    out = tmp_path / "results" / dataset / "store.zarr"
+    with pytest.raises(PinfitInputError) as info:
+        ingest(entry, out, dataset=dataset)
+    message = str(info.value)
+    assert path.name in info.value.where, message  # the file itself, not only the config entry
+    assert re.search(field, info.value.field), message
+    assert re.search(problem, message), message
+    assert not out.exists() and not (out.parent.exists() and any(out.parent.iterdir())), "output left behind"
+
+
+# NWB and Suite2p variants: the same kinds of damage in the other recording formats.
+def nwb_variant(write_nwb, tmp_path, *, data=None, cut=None):
+    """A valid NWB file whose traces are then replaced by ``data`` in the HDF5 itself (pynwb
+    would not write them), or which is cut to a fraction ``cut`` of its bytes."""
+    path = write_nwb(tmp_path / "rec.nwb")
+    if data is not None:
+        with h5py.File(path, "r+") as fh:
+            del fh["processing/ophys/DfOverF/traces/data"]
+            fh["processing/ophys/DfOverF/traces/data"] = data
+    return truncated(path, cut) if cut else path
+
+
+def plane_variant(tmp_path, **files):
+    """A Suite2p plane folder (F, Fneu, iscell, ops); a value of bytes is written as raw bytes."""
+    plane = tmp_path / "plane0"
+    plane.mkdir()
+    good = {"F.npy": GOOD, "Fneu.npy": GOOD * 0.1, "iscell.npy": np.ones((3, 2)), "ops.npy": {"fs": 10.0}}
+    for name, value in {**good, **files}.items():
+        if isinstance(value, bytes):
+            (plane / name).write_bytes(value)
+        elif value is not DROP:
+            np.save(plane / name, np.array(value, dtype=object) if isinstance(value, dict) else value)
+    return plane
+
+
+NAN_TRACES = np.where(np.random.default_rng(2).random((50, 4)) < 0.05, np.nan, 1.0)
+RECORDING_VARIANTS = [
+    (
+        "nwb_nan",
+        "nwb",
+        lambda t, w: nwb_variant(w, t, data=NAN_TRACES),
+        "rec.nwb",
+        "DfOverF/traces",
+        "NaN/Inf",
+    ),
+    (
+        "nwb_empty",
+        "nwb",
+        lambda t, w: nwb_variant(w, t, data=np.zeros((0, 4))),
+        "rec.nwb",
+        "DfOverF/traces",
+        "empty",
+    ),
+    (
+        "nwb_rank3",
+        "nwb",
+        lambda t, w: nwb_variant(w, t, data=np.ones((50, 4, 2))),
+        "rec.nwb",
+        "path",  # pynwb itself refuses the shape on reading
+        r"incorrect shape for data: got \(50, 4, 2\)",
+    ),
+    (
+        "nwb_truncated_half",
+        "nwb",
+        lambda t, w: nwb_variant(w, t, cut=0.5),
+        "rec.nwb",
+        "path",
+        "could not be read",
+    ),
+    (
+        "nwb_truncated_tail",
+        "nwb",
+        lambda t, w: nwb_variant(w, t, cut=0.97),
+        "rec.nwb",
+        "path",
+        "could not be read",
+    ),
+    (
+        "nwb_plain_hdf5",
+        "nwb",
+        lambda t, w: plain_hdf5(t / "rec.nwb"),
+        "rec.nwb",
+        "path",
+        "could not be read as NWB",
+    ),
+    (
+        "nwb_mat_as_nwb",
+        "nwb",
+        lambda t, w: mat_file(t, songbird_vars(), "rec.nwb"),
+        "rec.nwb",
+        "path",
+        "could not be read",
+    ),
+    (
+        "s2p_empty_F",
+        "suite2p",
+        lambda t, w: plane_variant(t, **{"F.npy": np.zeros((0, 40))}),
+        "plane0",
+        "F.npy",
+        "empty",
+    ),
+    (
+        "s2p_nan_F",
+        "suite2p",
+        lambda t, w: plane_variant(t, **{"F.npy": GOOD * np.nan}),
+        "plane0",
+        "F.npy",
+        "NaN/Inf",
+    ),
+    (
+        "s2p_rank1_F",
+        "suite2p",
+        lambda t, w: plane_variant(t, **{"F.npy": GOOD[0]}),
+        "plane0",
+        "F.npy",
+        "1 dims",
+    ),
+    (
+        "s2p_text_F",
+        "suite2p",
+        lambda t, w: plane_variant(t, **{"F.npy": GOOD.astype(str)}),
+        "plane0",
+        "F.npy",
+        "not numbers",
+    ),
+    (
+        "s2p_truncated_F",
+        "suite2p",
+        lambda t, w: truncated_in(plane_variant(t), "F.npy"),
+        "F.npy",
+        "F.npy",
+        "could not be read",
+    ),
+    (
+        "s2p_csv_as_F",
+        "suite2p",
+        lambda t, w: plane_variant(t, **{"F.npy": b"1,2,3\n4,5,6\n"}),
+        "F.npy",
+        "F.npy",
+        "could not be read",
+    ),
+    (
+        "s2p_truncated_ops",
+        "suite2p",
+        lambda t, w: truncated_in(plane_variant(t), "ops.npy"),
+        "ops.npy",
+        "ops.npy",
+        "could not be read",
+    ),
+    (
+        "s2p_nan_rate",
+        "suite2p",
+        lambda t, w: plane_variant(t, **{"ops.npy": {"fs": np.nan}}),
+        "ops.npy",
+        "fs",
+        "one positive number",
+    ),
+    (
+        "s2p_missing_F",
+        "suite2p",
+        lambda t, w: plane_variant(t, **{"F.npy": DROP}),
+        "plane0",
+        "path",
+        "neither F.npy",
+    ),
+]
+
+
+def plain_hdf5(path):
+    with h5py.File(path, "w") as fh:
+        fh["NEURAL"] = GOOD
+    return path
+
+
+def truncated_in(plane, name):
+    truncated(plane / name)
+    return plane
+
+
+@pytest.mark.parametrize(
+    ("fmt", "build", "where", "field", "problem"),
+    [v[1:] for v in RECORDING_VARIANTS],
+    ids=[v[0] for v in RECORDING_VARIANTS],
+)
+def test_malformed_nwb_and_suite2p_stop_with_file_and_field(
+    tmp_path, write_nwb, fmt, build, where, field, problem
+):
+    path = build(tmp_path, write_nwb)
+    entry = {"kind": "recording", "format": fmt, "path": str(path), "sampling_rate_hz": None}
+    out = tmp_path / "results" / "bad" / "store.zarr"
+    with pytest.raises(PinfitInputError) as info:
+        ingest_recording(entry, out, dataset="bad")
+    message = str(info.value)
+    assert where in info.value.where, message
+    assert info.value.field == field, message
+    assert re.search(problem, message), message
+    assert not out.exists() and not (out.parent.exists() and any(out.parent.iterdir())), "output left behind"

@@ -201,7 +201,9 @@ def mixture_table(
                 row = {"source": source, "level": level}
                 row.update({k: as_python(cell[k]) if k in cell else "all" for k in by})
                 row["report"] = int(report)
-                row.update(_fit_cell(err[ok], nt[index, r][ok], period, [seed, len(rows)] if checks else None))
+                row.update(
+                    _fit_cell(err[ok], nt[index, r][ok], period, [seed, len(rows)] if checks else None)
+                )
                 rows.append(row)
     return pd.DataFrame(rows)
 

@@ -121,7 +121,12 @@ def _open_h5(path: Path, *, transpose: bool) -> dict:
     def loader(name):
         def load():
             with h5py.File(path, "r") as fh:
-                data = fh[name][()]
+                dataset = fh[name]
+                data = dataset[()]
+                if dataset.attrs.get("MATLAB_class") in (b"char", "char"):  # v7.3 text: uint16 codes
+                    return np.array(["".join(map(chr, np.ravel(data)))])
+                if dataset.dtype.kind == "O" or dataset.dtype.names is not None:
+                    return np.array([f"<{dataset.dtype} HDF5 data>"])  # cell arrays, structs: not numbers
             return data.T if transpose else data
 
         return load
@@ -156,7 +161,8 @@ def load_array_recording(entry: dict, path: Path) -> xr.Dataset:
             f"must name both 'time' and 'neuron'; got {axes}",
             "list the array's axes, e.g. [neuron, time]",
         )
-    data = np.asarray(source.get(entry["variable"], field="variable"))
+    field = entry["variable"] or "data"
+    data = check_numeric(source.get(entry["variable"], field="variable"), where=where, field=field, empty=False)
     if data.ndim != len(axes):
         raise PinfitInputError(
             where,
@@ -164,7 +170,6 @@ def load_array_recording(entry: dict, path: Path) -> xr.Dataset:
             f"lists {len(axes)} axes {axes}, but the array has {data.ndim} dims (shape {data.shape})",
             f"give exactly {data.ndim} axis names, one per dim of the array, in the array's order",
         )
-    data = check_numeric(data, where=where, field=entry["variable"] or "data")
     if "trial" not in axes:
         data, axes = data[np.newaxis], ["trial", *axes]
     data = np.transpose(data, [axes.index(a) for a in ("trial", "time", "neuron")])

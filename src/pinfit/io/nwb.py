@@ -13,7 +13,7 @@ import numpy as np
 import xarray as xr
 
 from pinfit.errors import PinfitInputError
-from pinfit.io.validate import conditions_and_events, raw_recording
+from pinfit.io.validate import check_numeric, conditions_and_events, raw_recording
 
 
 def load_nwb_recording(entry: dict, path: Path) -> xr.Dataset:
@@ -42,12 +42,20 @@ def load_nwb_recording(entry: dict, path: Path) -> xr.Dataset:
         raise PinfitInputError(
             where,
             "path",
-            f"could not be read as NWB ({type(exc).__name__}: {exc})",
+            f"could not be read as NWB ({type(exc).__name__}: {_tail(exc)})",
             "check that the file is a complete NWB 2 file (open it with pynwb)",
         ) from exc
     with io:
         series, parent = _pick_series(nwbfile, entry["nwb"]["series"], where)
-        data = np.asarray(series.data[:])
+        field = f"{parent}/{series.name}"
+        data = check_numeric(_read(series.data, where, field), where=where, field=field, empty=False)
+        if data.ndim not in (1, 2):
+            raise PinfitInputError(
+                where,
+                field,
+                f"has {data.ndim} dims (shape {data.shape}); a RoiResponseSeries is (time, roi)",
+                "store the traces as a (time, roi) array",
+            )
         if data.ndim == 1:
             data = data[:, np.newaxis]
         n_frames = data.shape[0]
@@ -80,6 +88,25 @@ def load_nwb_recording(entry: dict, path: Path) -> xr.Dataset:
         event_conditions=event_labels,
         reader={"series": series.name, "container": parent},
     )
+
+
+def _tail(exc: Exception, keep: int = 300) -> str:
+    """The end of an exception's text (hdmf's messages print whole object trees first)."""
+    text = str(exc)
+    return text if len(text) <= keep else "..." + text[-keep:]
+
+
+def _read(dataset, where: str, field: str) -> np.ndarray:
+    """All of an HDF5-backed array; a file cut short fails here, after the metadata opened."""
+    try:
+        return np.asarray(dataset[:])
+    except Exception as exc:  # h5py raises OSError/KeyError/... for damaged chunks
+        raise PinfitInputError(
+            where,
+            field,
+            f"could not be read ({type(exc).__name__}: {exc})",
+            "check that the file is complete (copy it again)",
+        ) from exc
 
 
 def _pick_series(nwbfile, name: str | None, where: str):

@@ -90,7 +90,7 @@ def load_suite2p_recording(entry: dict, path: Path) -> xr.Dataset:
 def _read_plane(plane: Path, options: dict) -> tuple[np.ndarray, np.ndarray, float]:
     """(F - c Fneu (roi, time), mask of kept ROIs, frame rate Hz) of one plane folder."""
     where = str(plane)
-    f = check_numeric(_load(plane, "F.npy"), where=where, field="F.npy", ndim=2)
+    f = check_numeric(_load(plane, "F.npy"), where=where, field="F.npy", ndim=2, empty=False)
     fneu = check_numeric(_load(plane, "Fneu.npy"), where=where, field="Fneu.npy", ndim=2)
     if fneu.shape != f.shape:
         raise PinfitInputError(

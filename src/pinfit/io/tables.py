@@ -59,8 +59,16 @@ class Table:
             values = np.asarray(values)
             if values.ndim == 2 and values.shape[0] == 1 and values.shape[1] > 1:
                 values = values.T  # MATLAB row vector
-            if values.dtype == object:  # MATLAB cell array of strings
-                values = np.array([str(np.squeeze(v)) for v in values.ravel()]).reshape(values.shape)
+            if values.ndim > 2:
+                raise PinfitInputError(
+                    self.where,
+                    f"columns.{field}",
+                    f"variable {name!r} has {values.ndim} dims (shape {values.shape})",
+                    "give one value per trial, or a (trial, k) matrix for several columns",
+                )
+            if values.dtype == object and self._mat is not None:  # MATLAB cell array of strings
+                cells = [str(np.squeeze(v)) if np.size(v) else "" for v in values.ravel()]
+                values = np.array(cells).reshape(values.shape)
             parts.append(values.reshape(values.shape[0], int(np.prod(values.shape[1:]))))
         rows = {p.shape[0] for p in parts}
         if len(rows) > 1:
@@ -227,6 +235,13 @@ def _items_and_probed(table: Table, cols: dict, n_reports: int, where: str, peri
                 "for several reports per trial give `items` (and `probed` if report k is not about item k)",
             )
         items = _angles(table.get(cols["target"], "target"), "target", where, period)
+        if items.shape[1] != 1:
+            raise PinfitInputError(
+                where,
+                "columns.target",
+                f"holds {items.shape[1]} values per trial; the probed item has one value per trial",
+                "name the other items in non_targets",
+            )
         if cols["non_targets"] is not None:
             others = _angles(
                 table.get(cols["non_targets"], "non_targets"), "non_targets", where, period, allow_nan=True

@@ -157,8 +157,11 @@ def resolve_path(path: str, base_dir: str | Path, *, where: str, field: str = "p
     return resolved
 
 
-def check_numeric(values, *, where: str, field: str, ndim: int | None = None) -> np.ndarray:
-    """Return ``values`` as a finite float64 array, checking its number of dims."""
+def check_numeric(
+    values, *, where: str, field: str, ndim: int | None = None, empty: bool = True
+) -> np.ndarray:
+    """Return ``values`` as a finite float64 array, checking its number of dims (and, with
+    ``empty=False``, that it holds at least one value)."""
     arr = np.asarray(values)
     if arr.dtype.kind not in "biuf":
         raise PinfitInputError(
@@ -174,6 +177,10 @@ def check_numeric(values, *, where: str, field: str, ndim: int | None = None) ->
             field,
             f"has {arr.ndim} dims (shape {arr.shape}); expected {ndim}",
             "select the right variable or fix the axes setting",
+        )
+    if not empty and arr.size == 0:
+        raise PinfitInputError(
+            where, field, f"is empty (shape {arr.shape})", "select the variable that holds the data"
         )
     bad = ~np.isfinite(arr)
     if bad.any():
@@ -236,6 +243,15 @@ def check_labels(labels, *, where: str, field: str) -> np.ndarray:
         raise PinfitInputError(
             where, field, f"must be a list of labels; got shape {arr.shape}", "give one label per trial"
         )
+    if arr.dtype.kind in "OUS":  # text labels: a blank cell (None, NaN, '') is no label
+        blank = np.array([v is None or (isinstance(v, float) and v != v) or str(v).strip() == "" for v in arr])
+        if blank.any():
+            raise PinfitInputError(
+                where,
+                field,
+                f"holds {int(blank.sum())} empty labels (first in row {int(np.flatnonzero(blank)[0])})",
+                "label every trial",
+            )
     if arr.dtype.kind == "f":
         if not np.isfinite(arr).all():
             raise PinfitInputError(where, field, "holds NaN labels", "label every trial")
