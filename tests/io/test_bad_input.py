@@ -285,7 +285,69 @@ def probed_index_out_of_range(tmp_path):
     return ingest_behaviour, entry, "b.csv", "columns.probed", "one item index per response, from 0 to 1"
 
 
+def truncated_npy(tmp_path):
+    truncated(npy(tmp_path))
+    return ingest_recording, rec(tmp_path / "rec.npy"), "rec.npy", "path", "could not be read"
+
+
+def truncated_h5(tmp_path):
+    with h5py.File(tmp_path / "rec.h5", "w") as fh:
+        fh["F"] = np.random.default_rng(0).random((50, 400))
+    truncated(tmp_path / "rec.h5", 0.5)
+    return ingest_recording, rec(tmp_path / "rec.h5", variable="F"), "rec.h5", "path", "could not be read"
+
+
+def missing_h5_variable(tmp_path):
+    with h5py.File(tmp_path / "rec.h5", "w") as fh:
+        fh["F"] = GOOD
+    return ingest_recording, rec(tmp_path / "rec.h5", variable="dff"), "rec.h5", "variable", "not in the file"
+
+
+def text_npy(tmp_path):
+    return ingest_recording, rec(npy(tmp_path, GOOD.astype(str))), "rec.npy", "data", "not numbers"
+
+
+def pickled_npy(tmp_path):
+    np.save(tmp_path / "rec.npy", np.array([{"F": 1}], dtype=object), allow_pickle=True)
+    return ingest_recording, rec(tmp_path / "rec.npy"), "rec.npy", "path", "could not be read"
+
+
+def csv_as_npy(tmp_path):
+    (tmp_path / "rec.npy").write_text("1,2,3\n4,5,6\n")
+    return ingest_recording, rec(tmp_path / "rec.npy"), "rec.npy", "path", "could not be read"
+
+
+def text_in_csv_recording(tmp_path):
+    (tmp_path / "rec.csv").write_text("1,2,3\n4,x,6\n7,8,9\n")
+    return (
+        ingest_recording,
+        rec(tmp_path / "rec.csv", axes=["time", "neuron"]),
+        "rec.csv",
+        "data",
+        "not numbers",
+    )
+
+
+def empty_npz_variable(tmp_path):
+    np.savez(tmp_path / "rec.npz", F=np.zeros((0, 0)))
+    return ingest_recording, rec(tmp_path / "rec.npz", variable="F"), "rec.npz", "F", "is empty"
+
+
+def text_in_response_column(tmp_path):
+    path = table(tmp_path, t=[10.0, 20.0], r=["11", "left"])
+    return ingest_behaviour, beh(path, TR), "b.csv", "columns.response", "non-numeric"
+
+
 CASES = [
+    truncated_npy,
+    truncated_h5,
+    missing_h5_variable,
+    text_npy,
+    pickled_npy,
+    csv_as_npy,
+    text_in_csv_recording,
+    empty_npz_variable,
+    text_in_response_column,
     missing_file,
     unknown_key,
     wrong_type,
@@ -430,9 +492,31 @@ def mat_v73(tmp_path, variables, name="data.mat"):
     return path
 
 
+def v73_char_neural(tmp_path):
+    """MATLAB v7.3 keeps text as uint16 character codes marked MATLAB_class 'char'."""
+    path = mat_v73(tmp_path, songbird_vars(NEURAL=DROP))
+    with h5py.File(path, "r+") as fh:
+        fh["NEURAL"] = np.frombuffer(b"deconvolved", np.uint8).astype(np.uint16)[:, None]
+        fh["NEURAL"].attrs["MATLAB_class"] = np.bytes_("char")
+    return path
+
+
+def v73_cell_subject(tmp_path):
+    """MATLAB v7.3 keeps a cell array as HDF5 object references."""
+    path = mat_v73(tmp_path, bays_vars(subject=DROP))
+    with h5py.File(path, "r+") as fh:
+        refs = [
+            fh.create_dataset(f"#refs#/s{k}", data=np.array([[65 + k % 2]], np.uint16)).ref for k in range(12)
+        ]
+        fh.create_dataset("subject", data=np.array([refs]), dtype=h5py.ref_dtype)
+    return path
+
+
 # (id, dataset, how to build the file, field named, problem pattern)
 SONG, BAYS, BERRY = "songbird_hvc", "bays2009", "berry2019"
 REAL_VARIANTS = [
+    ("songbird_v73_char_neural", SONG, v73_char_neural, "NEURAL", "not numbers"),
+    ("bays_v73_cell_subject", BAYS, v73_cell_subject, "columns.subject", "HDF5"),
     (
         "songbird_empty_neural",
         SONG,

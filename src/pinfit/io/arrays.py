@@ -102,7 +102,7 @@ class ArrayFile:
                 f"remove {field} (use the number-valued option instead, e.g. sampling_rate_hz)",
             )
         if self._h5 is not None and name.strip("/") in self._h5:
-            return self._h5[name.strip("/")]()
+            return self._h5[name.strip("/")](field)
         if name not in self._arrays:
             raise PinfitInputError(
                 self.where, field, f"variable {name!r} is not in the file", f"use one of {names}"
@@ -119,14 +119,20 @@ def _open_h5(path: Path, *, transpose: bool) -> dict:
         fh.visititems(lambda name, obj: names.append(name) if isinstance(obj, h5py.Dataset) else None)
 
     def loader(name):
-        def load():
+        def load(field):
             with h5py.File(path, "r") as fh:
                 dataset = fh[name]
+                if dataset.dtype.kind == "O" or dataset.dtype.names is not None:
+                    raise PinfitInputError(
+                        str(path),
+                        field,
+                        f"variable {name!r} holds HDF5 object references or records (a MATLAB cell "
+                        "array or struct), not numbers",
+                        "save it as a numeric array, or the file as MATLAB v7 (save -v7)",
+                    )
                 data = dataset[()]
                 if dataset.attrs.get("MATLAB_class") in (b"char", "char"):  # v7.3 text: uint16 codes
                     return np.array(["".join(map(chr, np.ravel(data)))])
-                if dataset.dtype.kind == "O" or dataset.dtype.names is not None:
-                    return np.array([f"<{dataset.dtype} HDF5 data>"])  # cell arrays, structs: not numbers
             return data.T if transpose else data
 
         return load
@@ -162,7 +168,9 @@ def load_array_recording(entry: dict, path: Path) -> xr.Dataset:
             "list the array's axes, e.g. [neuron, time]",
         )
     field = entry["variable"] or "data"
-    data = check_numeric(source.get(entry["variable"], field="variable"), where=where, field=field, empty=False)
+    data = check_numeric(
+        source.get(entry["variable"], field="variable"), where=where, field=field, empty=False
+    )
     if data.ndim != len(axes):
         raise PinfitInputError(
             where,

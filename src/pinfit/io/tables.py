@@ -55,7 +55,11 @@ class Table:
                     f"column {name!r} is not in the table",
                     f"use one of {self.names}",
                 )
-            values = self._frame[name].to_numpy() if self._mat is None else self._mat.get(name, field=field)
+            values = (
+                self._frame[name].to_numpy()
+                if self._mat is None
+                else self._mat.get(name, field=f"columns.{field}")
+            )
             values = np.asarray(values)
             if values.ndim == 2 and values.shape[0] == 1 and values.shape[1] > 1:
                 values = values.T  # MATLAB row vector

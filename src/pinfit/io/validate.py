@@ -244,7 +244,9 @@ def check_labels(labels, *, where: str, field: str) -> np.ndarray:
             where, field, f"must be a list of labels; got shape {arr.shape}", "give one label per trial"
         )
     if arr.dtype.kind in "OUS":  # text labels: a blank cell (None, NaN, '') is no label
-        blank = np.array([v is None or (isinstance(v, float) and v != v) or str(v).strip() == "" for v in arr])
+        blank = np.array(
+            [v is None or (isinstance(v, float) and v != v) or str(v).strip() == "" for v in arr]
+        )
         if blank.any():
             raise PinfitInputError(
                 where,
