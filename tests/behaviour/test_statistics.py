@@ -205,30 +205,33 @@ def test_sweep_names_and_bad_values():
 
 
 @pytest.mark.slow
-def test_bays2009_precision_falls_and_guessing_rises_with_set_size():
-    """Real data (Bays et al. 2009): mixture fits per subject and set size, averaged over subjects."""
-    import scipy.io
+def test_bays2009_precision_falls_and_swaps_rise_with_set_size():
+    """Real data (Bays, Catalao & Husain 2009), read by its config/real.yaml entry: mixture fits
+    per subject and set size, mean over the 12 subjects. Precision falls and non-target
+    responses rise at every step; guessing rises from 1 to 4 items. From 4 to 6 the subjects'
+    guess rates do not rise (paired change -0.017 +- 0.034 s.e.m., 6 of 12 up) while guesses +
+    swaps do (+0.151 +- 0.028, 11 of 12 up): with five non-targets the split between guesses
+    and swaps is the least well identified part of a ~150-trial fit (recovery SD of p_guess
+    0.083, errors of p_guess and p_nontarget correlated -0.70), so that step is not asserted."""
+    from pathlib import Path
 
-    m = scipy.io.loadmat("/work/shared/data/real/bays2009_colour_report.mat")
-    size = m["n_items"].ravel()
-    items = np.concatenate([m["target"], m["nontarget"]], 1)
-    ds = xr.Dataset(
-        {
-            "item_value": (("trial", "item"), items % (2 * np.pi)),
-            "probed": (("trial", "report"), np.zeros((len(size), 1), int)),
-            "response": (("trial", "report"), m["response"] % (2 * np.pi)),
-            "target": (("trial", "report"), m["target"] % (2 * np.pi)),
-            "error": (("trial", "report"), circular_error(m["response"], m["target"])),
-            "set_size": ("trial", size.astype(int)),
-            "subject": ("trial", m["subject"].ravel().astype(str)),
-        },
-        coords={"report": [0]},
-        attrs={"period": 2 * np.pi},
+    import yaml
+
+    from pinfit.behaviour.statistics import summarise_subjects
+    from pinfit.io import load_behaviour
+
+    root = Path(__file__).resolve().parents[2]
+    entry = yaml.safe_load((root / "config" / "real.yaml").read_text())["datasets"]["bays2009"]
+    if not (root / entry["path"]).exists():
+        pytest.skip("real data not present")
+    summary = summarise_subjects(mixture_table(load_behaviour(entry, base_dir=root), "human")).set_index(
+        "set_size"
     )
-    means = mixture_table(ds, "human").groupby("set_size")[["sd_deg", "p_guess"]].mean()
-    assert list(means.index) == [1, 2, 4, 6]
-    assert means["sd_deg"].is_monotonic_increasing  # precision falls
-    assert means["p_guess"].iloc[-1] > means["p_guess"].iloc[0] + 0.05  # guessing rises
+    assert list(summary.index) == [1, 2, 4, 6] and (summary["n_subjects"] == 12).all()
+    assert summary["sd_deg_mean"].is_monotonic_increasing  # precision falls
+    assert summary["p_nontarget_mean"].is_monotonic_increasing  # swaps rise
+    assert summary.loc[4, "p_guess_mean"] > summary.loc[1, "p_guess_mean"] + 0.1  # guessing rises to 4 items
+    assert (summary["p_guess_mean"] + summary["p_nontarget_mean"]).is_monotonic_increasing
 
 
 def test_attraction_in_a_cued_three_item_design():
