@@ -46,6 +46,33 @@ def _by_set_size(table: pd.DataFrame, column: str) -> pd.DataFrame:
     )[["set_size", "mean", "sem", "pooled"]].astype(float)
 
 
+def _draw_parameter(ax, table, column, source, dodge, line, label, pooled_label) -> None:
+    """One mixture parameter against set size: mean +- s.e.m. over subjects, and for humans
+    the pooled fit as open squares (labelled ``pooled_label`` when not empty)."""
+    values = _by_set_size(table, column)
+    ax.errorbar(
+        values["set_size"].to_numpy() + dodge,
+        values["mean"].to_numpy(),
+        yerr=values["sem"].fillna(0).to_numpy(),
+        marker="o",
+        ms=3,
+        capsize=1.5,
+        ls=line,
+        color=SOURCES[source],
+        label=label,
+    )
+    if source == "human":
+        ax.plot(
+            values["set_size"] + 2 * dodge,
+            values["pooled"],
+            "s",
+            mfc="none",
+            ms=3.5,
+            color="black",
+            label=pooled_label or None,
+        )
+
+
 def _bic_winners(table: pd.DataFrame) -> pd.DataFrame:
     """Fraction of the subject fits whose BIC prefers each model, (set_size x model)."""
     subjects = table[table["level"] == "subject"]
@@ -163,50 +190,12 @@ def plot_behaviour(
 
     for (source, name), dodge in zip(sources.items(), (-0.06, 0.06), strict=True):  # side by side, not hidden
         table = mixture[mixture["source"] == name]
-        sd = _by_set_size(table, "sd_deg")
-        ax_sd.errorbar(
-            sd["set_size"].to_numpy() + dodge,
-            sd["mean"].to_numpy(),
-            yerr=sd["sem"].fillna(0).to_numpy(),
-            marker="o",
-            ms=3,
-            capsize=1.5,
-            color=SOURCES[source],
-            label=source,
-        )
-        if source == "human":
-            ax_sd.plot(
-                sd["set_size"] + 2 * dodge,
-                sd["pooled"],
-                "s",
-                mfc="none",
-                ms=3.5,
-                color="black",
-                label="human, pooled",
-            )
+        _draw_parameter(ax_sd, table, "sd_deg", source, dodge, "-", source, "human, pooled")
         for weight, line in WEIGHTS.items():
-            w = _by_set_size(table, weight)
-            ax_w.errorbar(
-                w["set_size"].to_numpy() + dodge,
-                w["mean"].to_numpy(),
-                yerr=w["sem"].fillna(0).to_numpy(),
-                marker="o",
-                ms=3,
-                capsize=1.5,
-                ls=line,
-                color=SOURCES[source],
-                label=f"{source}: {weight.removeprefix('p_')}",
+            label = f"{source}: {weight.removeprefix('p_')}"
+            _draw_parameter(
+                ax_w, table, weight, source, dodge, line, label, "human, pooled" * (weight == "p_target")
             )
-            if source == "human":
-                ax_w.plot(
-                    w["set_size"] + 2 * dodge,
-                    w["pooled"],
-                    "s",
-                    mfc="none",
-                    ms=3.5,
-                    color="black",
-                    label="human, pooled" if weight == "p_target" else None,
-                )
     set_sizes = np.unique(mixture["set_size"])
     for ax in (ax_sd, ax_w):
         ax.set_xticks(set_sizes)
