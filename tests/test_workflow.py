@@ -57,14 +57,12 @@ def test_real_datasets_dry_run():
         "--forceall",
         "--cores",
         "1",
-        "--quiet",
-        "rules",
         "--configfile",
         str(REPO / "config/config.yaml"),
         str(REPO / "config/real.yaml"),
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "pinning_fit_songbird_hvc" in result.stdout
+    assert "results/songbird_hvc/pinning/batches/seed0.zarr" in result.stdout
 
 
 def test_slurm_profile_dry_run():
