@@ -13,10 +13,8 @@ rule behaviour_train:
         dataset="|".join(BEHAVIOURS) or "NO_BEHAVIOUR",
         condition="|".join(n for d in BEHAVIOURS for n in behaviour_condition_names(d)) or "NO_CONDITION",
     params:
-        task=lambda wc: {k: _behaviour(wc.dataset)[k] for k in _TASK_KEYS},
-        conditions=_one_condition,
-        training=lambda wc: {k: _behaviour(wc.dataset)[k] for k in _TRAINING_KEYS},
-        device=config.get("device", "auto"),
+        behaviour=lambda wc: behaviour_config(wc.dataset),
+        device=config["device"],
         checkpoint="results/{dataset}/behaviour/.{condition}-checkpoint.pt",
     log:
         "logs/{dataset}/behaviour/train_{condition}.log",
@@ -41,10 +39,8 @@ rule behaviour_simulate:
     output:
         directory("results/{dataset}/behaviour/reports.zarr"),
     params:
-        n_repeats=lambda wc: _behaviour(wc.dataset)["n_repeats"],
-        seed=lambda wc: _behaviour(wc.dataset)["simulation_seed"],
-        chunk_size=lambda wc: _behaviour(wc.dataset)["chunk_size"],
-        device=config.get("device", "auto"),
+        behaviour=lambda wc: behaviour_config(wc.dataset),
+        device=config["device"],
     log:
         "logs/{dataset}/behaviour/simulate.log",
     benchmark:
@@ -73,8 +69,7 @@ rule behaviour_statistics:
         comparison="results/{dataset}/behaviour/comparison.csv",
         bias="results/{dataset}/behaviour/bias.csv",
     params:
-        n_bins=lambda wc: _behaviour(wc.dataset)["bias_bins"],
-        recovery_seed=lambda wc: _behaviour(wc.dataset)["recovery_seed"],
+        behaviour=lambda wc: behaviour_config(wc.dataset),
     log:
         "logs/{dataset}/behaviour/statistics.log",
     benchmark:
@@ -104,9 +99,7 @@ rule behaviour_rank:
         recovery="results/{dataset}/behaviour/recovery.csv",
         chosen=directory("results/{dataset}/behaviour/chosen.zarr"),
     params:
-        floor=lambda wc: _behaviour(wc.dataset)["loglik_floor"],
-        n_boot=lambda wc: _behaviour(wc.dataset)["bootstrap"],
-        bootstrap_seed=lambda wc: _behaviour(wc.dataset)["bootstrap_seed"],
+        behaviour=lambda wc: behaviour_config(wc.dataset),
     log:
         "logs/{dataset}/behaviour/rank.log",
     threads: 1

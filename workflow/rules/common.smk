@@ -116,18 +116,13 @@ def pinning_outputs():
 
 # ---- behaviour (behaviour.smk) ----
 
-_TASK_KEYS = ("task", "report", "n_tuned", "tuning_exponent", "input_amplitude", "fixation", "stimulus",
-              "gap", "delay_min", "delay_max", "response", "jitter", "dt")
-_TRAINING_KEYS = ("n_units", "tau", "g", "steps", "batch_size", "learning_rate", "grad_clip")
-
-
-def _behaviour(dataset):
+def behaviour_config(dataset):
     return stage_config(dataset, "behaviour")
 
 
 def behaviour_condition_names(dataset):
     """Names of the dataset's training conditions (cartesian product of the swept lists)."""
-    return [c.name for c in sweep_conditions(**_behaviour(dataset)["conditions"])]
+    return [c.name for c in sweep_conditions(**behaviour_config(dataset)["conditions"])]
 
 
 def behaviour_network_names(dataset):
@@ -137,14 +132,6 @@ def behaviour_network_names(dataset):
 
 def _behaviour_networks(wildcards):
     return [f"results/{wildcards.dataset}/behaviour/{n}.zarr" for n in behaviour_condition_names(wildcards.dataset)]
-
-
-def _one_condition(wildcards):
-    """The swept lists narrowed to one condition: each condition is its own Snakemake job."""
-    [condition] = [
-        c for c in sweep_conditions(**_behaviour(wildcards.dataset)["conditions"]) if c.name == wildcards.condition
-    ]
-    return {field: [getattr(condition, field)] for field in condition.__dataclass_fields__}
 
 
 def behaviour_outputs():
@@ -157,7 +144,7 @@ def behaviour_outputs():
 
 def _two_item_sequential(dataset):
     """Whether the dataset's task networks run the two-item sequential design (Ding et al. 2017)."""
-    return _behaviour(dataset)["task"] == "sequential" and table_items(dataset) == 2
+    return behaviour_config(dataset)["task"] == "sequential" and table_items(dataset) == 2
 
 
 def _analysis(dataset, section=None):

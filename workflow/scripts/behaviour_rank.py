@@ -12,7 +12,5 @@ rank_behaviour_conditions(
     ranking_path=snakemake.output.ranking,
     recovery_path=snakemake.output.recovery,
     chosen_path=snakemake.output.chosen,
-    floor=snakemake.params.floor,
-    n_boot=snakemake.params.n_boot,
-    bootstrap_seed=snakemake.params.bootstrap_seed,
+    behaviour=snakemake.params.behaviour,
 )

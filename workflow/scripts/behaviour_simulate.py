@@ -9,8 +9,6 @@ simulate_behaviour_reports(
     snakemake.input.behaviour,
     list(snakemake.input.networks),
     snakemake.output[0],
-    n_repeats=snakemake.params.n_repeats,
-    seed=snakemake.params.seed,
-    chunk_size=snakemake.params.chunk_size,
+    behaviour=snakemake.params.behaviour,
     device=snakemake.params.device,
 )

@@ -10,6 +10,5 @@ behaviour_statistics(
     mixture_summary_path=snakemake.output.mixture_summary,
     comparison_path=snakemake.output.comparison,
     bias_path=snakemake.output.bias,
-    n_bins=snakemake.params.n_bins,
-    recovery_seed=snakemake.params.recovery_seed,
+    behaviour=snakemake.params.behaviour,
 )

@@ -10,9 +10,8 @@ torch.set_num_threads(snakemake.threads)
 train_behaviour_networks(
     snakemake.input[0],
     os.path.dirname(snakemake.output[0]),
-    task=dict(snakemake.params.task),
-    conditions=dict(snakemake.params.conditions),
-    training=dict(snakemake.params.training),
+    behaviour=snakemake.params.behaviour,
+    conditions=[snakemake.wildcards.condition],
     device=snakemake.params.device,
     checkpoint=snakemake.params.checkpoint,
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -15,37 +17,52 @@ from pinfit.behaviour.statistics import (
     summarise_subjects,
     summary_statistics,
 )
+from pinfit.io.validate import check_config
 from pinfit.progress import get_logger, progress
 from pinfit.store import file_sha256, read_dataset, write_dataset, write_table
 from pinfit.tasknets.conditions import sweep_conditions
 from pinfit.tasknets.simulate import check_task_fits, simulate_reports
-from pinfit.tasknets.spec import task_for_dataset
+from pinfit.tasknets.spec import make_task, task_for_dataset
 from pinfit.tasknets.training import train_networks
 
 log = get_logger("pinfit.behaviour")
+
+
+def _section(behaviour: Mapping) -> dict:
+    """The behaviour config section checked against its schema, defaults filled in."""
+    return check_config("behaviour", behaviour, where="behaviour")
+
+
+def _keywords(function, section: Mapping, exclude=()) -> dict:
+    """The section's keys that ``function`` takes as keywords (its signature is the one list)."""
+    names = set(inspect.signature(function).parameters) - set(exclude)
+    return {key: value for key, value in section.items() if key in names}
 
 
 def train_behaviour_networks(
     behaviour_path,
     output_dir,
     *,
-    task: dict,
-    conditions: dict,
-    training: dict,
+    behaviour: Mapping,
+    conditions: Sequence[str] | None = None,
     device: str = "auto",
     checkpoint=None,
 ) -> list[Path]:
     """Train one network per condition of the sweep on the dataset's task, batched in one job.
 
-    ``task`` holds :func:`task_for_dataset` settings, ``conditions`` the lists swept by
-    :func:`sweep_conditions`, ``training`` the :func:`pinfit.train_networks`
-    settings. Writes ``<output_dir>/<condition>.zarr`` network stores; returns their paths.
+    ``behaviour`` is the config's behaviour section: its task keys go to
+    :func:`task_for_dataset`, ``conditions`` lists are swept by :func:`sweep_conditions`, and
+    its training keys go to :func:`train_networks`. ``conditions`` (names) narrows the sweep,
+    e.g. to the one condition of a Snakemake job. Writes ``<output_dir>/<condition>.zarr``
+    network stores; returns their paths.
     """
-
-    behaviour = read_dataset(behaviour_path)
-    spec = task_for_dataset(behaviour, **task)
-    conds = sweep_conditions(**conditions)
-    check_task_fits(spec, behaviour)
+    cfg = _section(behaviour)
+    data = read_dataset(behaviour_path)
+    settings = _keywords(make_task, cfg, exclude=("design", "report", "n_items", "period", "set_sizes"))
+    spec = task_for_dataset(data, task=cfg["task"], report=cfg["report"], **settings)
+    conds = [c for c in sweep_conditions(**cfg["conditions"]) if conditions is None or c.name in conditions]
+    check_task_fits(spec, data)
+    training = _keywords(train_networks, cfg, exclude=("spec", "conditions", "device", "checkpoint"))
     networks = train_networks(spec, conds, device=device, checkpoint=checkpoint, **training)
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -62,18 +79,21 @@ def simulate_behaviour_reports(
     network_paths,
     output_path,
     *,
-    n_repeats: int,
-    seed: int,
-    chunk_size: int,
+    behaviour: Mapping,
     device: str = "auto",
 ) -> Path:
     """Simulate every network store in ``network_paths`` on the dataset's own trials; write the
     reports store (see :func:`pinfit.simulate_reports`)."""
 
-    behaviour = read_dataset(behaviour_path)
+    cfg = _section(behaviour)
     networks = [read_dataset(p) for p in network_paths]
     reports = simulate_reports(
-        networks, behaviour, n_repeats=n_repeats, seed=seed, chunk_size=chunk_size, device=device
+        networks,
+        read_dataset(behaviour_path),
+        n_repeats=cfg["n_repeats"],
+        seed=cfg["simulation_seed"],
+        chunk_size=cfg["chunk_size"],
+        device=device,
     )
     return write_dataset(reports, output_path)
 
@@ -87,22 +107,22 @@ def behaviour_statistics(
     mixture_summary_path,
     comparison_path,
     bias_path,
-    n_bins: int,
-    recovery_seed: int = 0,
+    behaviour: Mapping,
 ) -> None:
     """Summary statistics, mixture fits (per subject and pooled, each with its model comparison
     and recovery check), their across-subject summary, the model comparison table and bias
-    curves of humans and of every condition."""
-    behaviour = read_dataset(behaviour_path)
+    curves of humans and of every condition (``behaviour``: the config section)."""
+    cfg = _section(behaviour)
+    human_data = read_dataset(behaviour_path)
     reports = read_dataset(reports_path)
-    sources = [("human", behaviour)] + [
-        (str(c), model_behaviour(reports, behaviour, str(c))) for c in reports["condition"].values
+    sources = [("human", human_data)] + [
+        (str(c), model_behaviour(reports, human_data, str(c))) for c in reports["condition"].values
     ]
     tables = {"summary": [], "mixture": [], "bias": []}
     for name, ds in progress(sources, desc="statistics"):
         tables["summary"].append(summary_statistics(ds, name))
-        tables["mixture"].append(mixture_table(ds, name, seed=recovery_seed))
-        tables["bias"].append(bias_curve(ds, name, n_bins=n_bins))
+        tables["mixture"].append(mixture_table(ds, name, seed=cfg["recovery_seed"]))
+        tables["bias"].append(bias_curve(ds, name, n_bins=cfg["bias_bins"]))
     tables = {key: pd.concat(frames, ignore_index=True) for key, frames in tables.items()}
     tables["mixture_summary"] = summarise_subjects(tables["mixture"])
     tables["comparison"] = model_comparison(tables["mixture"])
@@ -143,27 +163,25 @@ def rank_behaviour_conditions(
     ranking_path,
     recovery_path,
     chosen_path,
-    floor: float,
-    n_boot: int = 1000,
-    bootstrap_seed: int = 0,
+    behaviour: Mapping,
 ) -> str:
     """Rank the sweep against the humans, check parameter recovery, copy out the chosen network.
 
-    Returns the chosen condition's name.
+    Returns the chosen condition's name (``behaviour``: the config section).
     """
-    behaviour = read_dataset(behaviour_path)
+    cfg = _section(behaviour)
     reports = read_dataset(reports_path)
     ranking = rank_conditions(
-        behaviour,
+        read_dataset(behaviour_path),
         reports,
         pd.read_csv(summary_path),
         pd.read_csv(mixture_path),
         pd.read_csv(bias_path),
-        floor=floor,
-        n_boot=n_boot,
-        seed=bootstrap_seed,
+        floor=cfg["loglik_floor"],
+        n_boot=cfg["bootstrap"],
+        seed=cfg["bootstrap_seed"],
     )
-    recovery = parameter_recovery(reports, floor=floor)
+    recovery = parameter_recovery(reports, floor=cfg["loglik_floor"])
     hits = recovery[recovery["attributed"]]
     log.info(
         "parameter recovery: %d of %d conditions attributed to themselves",
@@ -180,7 +198,7 @@ def rank_behaviour_conditions(
         "chosen condition: %s (first in %.0f%% of %d resamples over %ss)",
         chosen,
         100 * ranking["p_best"].iloc[0],
-        n_boot,
+        cfg["bootstrap"],
         ranking["bootstrap_unit"].iloc[0],
     )
     return chosen
