@@ -146,9 +146,13 @@ def load_config(*paths) -> dict:
     --------
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "config.yaml"
-    >>> _ = path.write_text("datasets:\\n  demo: {kind: behaviour, format: table, path: t.csv}\\n")
+    >>> _ = path.write_text("datasets:\\n  demo: {kind: recording, format: array, path: x.npy}\\n")
     >>> sorted(load_config(path)["datasets"])
     ['demo']
+    >>> _ = path.write_text("datasets:\\n  demo: {kind: recording, format: array, path: x.npy, axis: 1}\\n")
+    >>> load_config(path)
+    Traceback (most recent call last):
+    pinfit.errors.PinfitInputError: dataset entry for 'x.npy': field 'axis': unknown key 'axis'. Fix: ...
     """
     config = read_config_files(*paths)
     for problems in config_problems(config).values():
