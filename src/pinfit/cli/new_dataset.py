@@ -49,7 +49,7 @@ def shown_path(path: Path) -> str:
 
 def default_sections() -> dict:
     """Every config section but ``datasets`` at its schema defaults."""
-    sections = sorted(set(config_schema("config")["properties"]) - {"datasets", "device"})
+    sections = [s for s in config_schema("config")["properties"] if s not in ("datasets", "device")]
     return {"device": "auto", **{s: check_config(s, {}, where="config") for s in sections}}
 
 

@@ -36,7 +36,8 @@ def add_arguments(parser) -> None:
 
 def snakemake_command(args: list[str], root: Path) -> list[str]:
     """The Snakemake command line for ``pinfit run ARGS`` on the workflow at ``root``."""
-    given = {a.split("=", 1)[0] for a in args if a.startswith("-")}
+    given = {a.split("=", 1)[0] for a in args if a.startswith("--")}
+    given |= {a[:2] for a in args if a.startswith("-") and not a.startswith("--")}  # -j2, -c 2
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(root / "Snakefile")]
     for options, default in DEFAULTS:
         if not given & set(options):
