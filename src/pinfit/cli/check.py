@@ -42,7 +42,7 @@ def add_arguments(parser) -> None:
         "-d",
         type=Path,
         default=None,
-        help="folder that relative dataset paths start from (default: the repository root, as in `pinfit run`)",
+        help="folder that relative dataset paths start from (default: the repository root)",
     )
 
 
