@@ -23,9 +23,11 @@ def tutorial_commands() -> list[str]:
 
 def run(command: str, cwd: Path) -> subprocess.CompletedProcess:
     """A tutorial command in a shell; `pinfit` is this interpreter's `python -m pinfit`."""
-    shell = f"pinfit() {{ {shlex.quote(sys.executable)} -m pinfit \"$@\"; }}; {command}"
+    shell = f'pinfit() {{ {shlex.quote(sys.executable)} -m pinfit "$@"; }}; {command}'
     env = {**os.environ, "PINFIT_PROGRESS": "0", "OMP_NUM_THREADS": "1"}
-    return subprocess.run(["bash", "-c", shell], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
+    return subprocess.run(
+        ["bash", "-c", shell], cwd=cwd, capture_output=True, text=True, env=env, timeout=600
+    )
 
 
 def test_the_tutorial_commands_on_nwb_and_suite2p(tmp_path, write_nwb_session, write_suite2p_plane):
@@ -42,7 +44,9 @@ def test_the_tutorial_commands_on_nwb_and_suite2p(tmp_path, write_nwb_session, w
         outputs[command] = result.stdout
     session = yaml.safe_load((tmp_path / "session.yaml").read_text())
     assert session["datasets"]["session"]["format"] == "nwb" and "pinning" in session
-    assert yaml.safe_load((tmp_path / "suite2p.yaml").read_text())["datasets"]["suite2p"]["format"] == "suite2p"
+    assert (
+        yaml.safe_load((tmp_path / "suite2p.yaml").read_text())["datasets"]["suite2p"]["format"] == "suite2p"
+    )
     assert "12 neurons (of 12), 60 frames (3 s at 20 Hz)" in outputs["pinfit check session.yaml"]
     assert "8 neurons (of 8), 400 frames" in outputs["pinfit check suite2p.yaml"]
     stored = tmp_path / "session_results" / "results" / "session" / "recording.zarr"

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+from pinfit._version import __version__
 
 # The public API: name -> "module:attribute". A renamed engine function is fixed here, in one line.
 API = {

@@ -11,7 +11,8 @@ import argparse
 import importlib
 import sys
 
-from pinfit import __version__
+from pinfit._version import __version__
+from pinfit.errors import PinfitInputError
 
 COMMANDS = {  # command -> module with add_arguments(parser) and main(args) -> exit code
     "run": "pinfit.cli.run",
@@ -49,7 +50,11 @@ def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit code (0: success)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["run"] and not set(argv[1:]) & {"-h", "--help"}:
-        return importlib.import_module(COMMANDS["run"]).run_workflow(argv[1:])
-    args = build_parser(argv[0] if argv else None).parse_args(argv)
-    return importlib.import_module(COMMANDS[args.command]).main(args)
+    try:
+        if argv[:1] == ["run"] and not set(argv[1:]) & {"-h", "--help"}:
+            return importlib.import_module(COMMANDS["run"]).run_workflow(argv[1:])
+        args = build_parser(argv[0] if argv else None).parse_args(argv)
+        return importlib.import_module(COMMANDS[args.command]).main(args)
+    except PinfitInputError as error:
+        print(f"pinfit: {error}", file=sys.stderr)
+        return 1

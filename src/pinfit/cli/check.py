@@ -1,5 +1,5 @@
 """Check config files and every dataset's files without running the workflow:
-``pinfit check CONFIG [CONFIG ...]``.
+`pinfit check CONFIG [CONFIG ...]`.
 
 The config files are merged in order (later files win, as with `pinfit run --configfile A B`)
 and validated against the package schemas (src/pinfit/schemas: unknown keys, types, ranges).

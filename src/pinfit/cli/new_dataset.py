@@ -1,4 +1,4 @@
-"""Print a starting config entry for a data file or folder: ``pinfit new-dataset PATH``.
+"""Print a starting config entry for a data file or folder: `pinfit new-dataset PATH`.
 
 PATH may be an NWB file, a Suite2p folder (a plane folder with F.npy, Fneu.npy, iscell.npy,
 ops.npy, or a folder of plane* folders), an array file (.npy .npz .mat .csv .tsv .txt .h5) or

@@ -1,8 +1,8 @@
-"""Run the workflow: ``pinfit run [SNAKEMAKE OPTIONS] [TARGETS]``.
+"""Run the workflow: `pinfit run [SNAKEMAKE OPTIONS] [TARGETS]`.
 
 Calls Snakemake on the repository's Snakefile with the repository as working directory,
-``--cores all`` and the profile workflow/profiles/default, unless the options name their own
-(``--cores``/``-c``/``--jobs``/``-j``, ``--profile``/``--workflow-profile``, ``--directory``/``-d``).
+`--cores all` and the profile workflow/profiles/default, unless the options name their own
+(`--cores`/`-c`/`--jobs`/`-j`, `--profile`/`--workflow-profile`, `--directory`/`-d`).
 Every other option and target is passed to Snakemake verbatim, e.g.
 
   pinfit run --dry-run
