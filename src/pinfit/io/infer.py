@@ -2,9 +2,10 @@
 column mapping of a report table and its angle unit and period.
 
 Guesses only choose *which* of the readers' options to set; every file is opened with the readers
-of :mod:`pinfit.io` (``ArrayFile``, ``Table``, the NWB and Suite2p readers), and the guessed entry is
-read back with them, so a guess that the readers refuse is reported with the reader's own message.
-Each guess that could be wrong comes with a note saying what was guessed from what.
+of :mod:`pinfit.io` (``ArrayFile``, ``Table``, the Suite2p reader, pynwb), and the guessed entry is
+checked against the dataset schema; ``pinfit check`` then reads it with the readers. Each guess
+that could be wrong comes with a note saying what was guessed from what. Report tables:
+:mod:`pinfit.io.infer_table`.
 """
 
 from __future__ import annotations
@@ -18,21 +19,11 @@ import numpy as np
 from pinfit.errors import PinfitInputError
 from pinfit.io.arrays import SUFFIXES as ARRAY_SUFFIXES
 from pinfit.io.arrays import ArrayFile
+from pinfit.io.infer_table import is_report_table, table_entry
 from pinfit.io.suite2p import load_suite2p_recording
-from pinfit.io.tables import TABLE_SUFFIXES, Table
+from pinfit.io.tables import TABLE_SUFFIXES
 from pinfit.io.validate import check_entry
 
-# Column names of report tables, matched on lower-case names (first match wins).
-COLUMN_PATTERNS = {
-    "response": r"(response|resp|report)(_?(ori|orientation|angle|colou?r|value|deg|rad))?",
-    "target": r"target(_?(ori|orientation|angle|colou?r|value|deg|rad))?",
-    "non_targets": r"(non_?targets?|distractors?)(_?\d+)?",
-    "items": r"(item|ori|orientation|stim|stimulus|angle|sample)_?\d+",
-    "subject": r"(subject|subj|participant|observer|id|subject_id|sub)",
-    "set_size": r"(set_?size|n_?items|nitems|load)",
-    "delay": r"(delay|retention|delay_s|delay_ms|delay_time)",
-}
-RESPONSES_NUMBERED = r"(response|resp|report)_?\d+"
 RATE_NAMES = r".*(fs|rate|hz|freq).*"
 TRACE_NAMES = r".*(neur|activity|dff|df_?f|trace|calcium|spike|deconv|fluor|^f$).*"  # preferred arrays
 SPARSE_FRACTION = 0.5  # traces with more zeros than this look like deconvolved events
@@ -94,8 +85,8 @@ def suggest_entry(path: str | Path, *, shown_path: str | None = None) -> Suggest
         entry, notes = _suite2p(path)
     elif suffix == ".nwb":
         entry, notes = _nwb(path)
-    elif suffix in TABLE_SUFFIXES and _is_report_table(path):
-        entry, notes = _table(path)
+    elif suffix in TABLE_SUFFIXES and is_report_table(path):
+        entry, notes = table_entry(path)
     elif suffix in ARRAY_SUFFIXES:
         entry, notes = _array(path)
     else:
@@ -338,113 +329,4 @@ def _no_events_note() -> str:
     return (
         "Read as one continuous trial (one condition 'all'); to cut trials, add "
         "events: {times: [...]} (s) and preprocess.align."
-    )
-
-
-# ---- behaviour tables ----
-
-
-def _is_report_table(path: Path) -> bool:
-    """Whether a .csv/.tsv/.txt/.mat file names a response column (else it is an array)."""
-    try:
-        names = Table(path, None).names
-    except PinfitInputError:
-        return False
-    return any(
-        re.fullmatch(p, n.lower()) for n in names for p in (COLUMN_PATTERNS["response"], RESPONSES_NUMBERED)
-    )
-
-
-def _table(path: Path) -> tuple[dict, list[str]]:
-    table = Table(path, None)
-    entry, notes = {"kind": "behaviour", "format": "table"}, []
-    numeric = {}
-    for name in table.names:
-        values = table.get(name, "items")
-        if values.dtype.kind in "biuf":
-            numeric[name] = values.astype(float)
-
-    def matching(pattern):
-        return [n for n in numeric if re.fullmatch(pattern, n.lower())]
-
-    columns = {}
-    responses = matching(COLUMN_PATTERNS["response"]) or matching(RESPONSES_NUMBERED)
-    if len(responses) > 1 or matching(RESPONSES_NUMBERED):
-        responses = matching(RESPONSES_NUMBERED) or responses
-        columns["items"] = matching(COLUMN_PATTERNS["items"])[: len(responses)] or None
-        columns["response"] = responses
-    else:
-        columns["response"] = responses[0]
-        targets = matching(COLUMN_PATTERNS["target"])
-        if targets:
-            columns["target"] = targets[0]
-            others = matching(COLUMN_PATTERNS["non_targets"])
-            if others:
-                columns["non_targets"] = others[0] if numeric[others[0]].shape[1] > 1 else others
-        else:
-            columns["items"] = matching(COLUMN_PATTERNS["items"]) or None
-    for key in ("subject", "set_size", "delay"):
-        found = [n for n in table.names if re.fullmatch(COLUMN_PATTERNS[key], n.lower())]
-        if found:
-            columns[key] = found[0]
-    columns = {k: v for k, v in columns.items() if v is not None}
-    if "target" not in columns and "items" not in columns:
-        notes.append("No target or item columns recognised: set columns.target or columns.items.")
-    entry["columns"] = columns
-    entry.update(_task_overrides(columns, numeric, notes))
-    angle_names = _flat([columns.get(k) for k in ("response", "target", "non_targets", "items")])
-    _guess_angles(entry, np.concatenate([numeric[n].ravel() for n in angle_names]), notes)
-    if "delay" in columns:
-        delays = numeric.get(columns["delay"])
-        if columns["delay"].lower().endswith("ms") or (delays is not None and np.nanmax(delays) > 60):
-            entry["delay_unit"] = "ms"
-    unused = sorted(set(numeric) - set(_flat(columns.values())))
-    notes.append(f"Columns mapped: {columns}." + (f" Not used: {unused}." if unused else ""))
-    return entry, notes
-
-
-def _task_overrides(columns: dict, numeric: dict, notes: list[str]) -> dict:
-    """``behaviour:`` settings a one-report table needs: the cued design, no ordinal output."""
-    if "target" not in columns:
-        return {}
-    others = columns.get("non_targets")
-    n_items = 1 + (len(others) if isinstance(others, list) else numeric[others].shape[1] if others else 0)
-    if n_items == 1:
-        notes.append(
-            "One item per trial: the ordinal output is off (behaviour.conditions.ordinal_weight [0])."
-        )
-        return {"behaviour": {"conditions": {"ordinal_weight": [0]}}}
-    notes.append(
-        f"One report about the probed item of up to {n_items} shown together: task simultaneous_cued, "
-        "report probed, no ordinal output (set stimulus and delay_min/delay_max to the design's timing)."
-    )
-    return {
-        "behaviour": {"task": "simultaneous_cued", "report": "probed", "conditions": {"ordinal_weight": [0]}}
-    }
-
-
-def _flat(values) -> list[str]:
-    out = []
-    for v in values:
-        if isinstance(v, list):
-            out += v
-        elif v is not None:
-            out.append(v)
-    return out
-
-
-def _guess_angles(entry: dict, angles: np.ndarray, notes: list[str]) -> None:
-    """angle_unit from the largest |angle|, and feature (period pi or 2 pi) from the range spanned."""
-    angles = angles[np.isfinite(angles)]
-    if angles.size == 0:
-        return
-    low, high = float(angles.min()), float(angles.max())
-    unit = "rad" if max(abs(low), abs(high)) <= 2 * np.pi + 1e-6 else "deg"
-    half = np.pi if unit == "rad" else 180.0
-    feature = "orientation" if high - low <= half * 1.0001 else "colour"
-    entry["angle_unit"], entry["feature"] = unit, feature
-    notes.append(
-        f"Angles span [{low:.4g}, {high:.4g}]: unit {unit}, period "
-        f"{'half a turn (orientation)' if feature == 'orientation' else 'a full turn (colour or direction)'}."
-        " Check angle_unit and feature."
     )
