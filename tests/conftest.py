@@ -8,7 +8,7 @@ import numpy as np
 import pynwb
 import pytest
 import torch
-from pynwb.ophys import Fluorescence, ImageSegmentation, OpticalChannel
+from pynwb.ophys import DfOverF, Fluorescence, ImageSegmentation, OpticalChannel
 
 from pinfit.store import write_dataset
 from pinfit.tasknets.conditions import Condition
@@ -40,9 +40,10 @@ def untrained_network(tmp_path):
 
 @pytest.fixture
 def write_nwb_session():
-    """Factory: an NWB file of raw fluorescence (Fluorescence, 20 Hz) whose ROIs fire one
-    transient each, in order, on every trial; trials table with start/stop times and a side."""
-    def make(path, n_rois: int = 12, n_trials: int = 6, trial_s: float = 3.0, rate: float = 20.0):
+    """Factory: an NWB file of raw fluorescence (Fluorescence, 20 Hz; or its dF/F under DfOverF)
+    whose ROIs fire one transient each, in order, on every trial; trials table with start/stop
+    times and a side."""
+    def make(path, n_rois: int = 12, n_trials: int = 6, trial_s: float = 3.0, rate: float = 20.0, dff=False):
         n_frames = int(n_trials * trial_s * rate)
         t = np.arange(n_frames) / rate
         phase = (t % trial_s)[:, None]
@@ -69,10 +70,11 @@ def write_nwb_session():
             rois.add_roi(image_mask=np.ones((3, 3)))
         ophys = nwbfile.create_processing_module(name="ophys", description="imaging")
         ophys.add(segmentation)
-        fluorescence = Fluorescence(name="Fluorescence")
+        fluorescence = (DfOverF if dff else Fluorescence)(name="traces")
         ophys.add(fluorescence)
         region = rois.create_roi_table_region(description="all", region=list(range(n_rois)))
-        fluorescence.create_roi_response_series(name="F", data=traces, rois=region, unit="a.u.", rate=rate)
+        data = traces / 100.0 - 1.0 if dff else traces
+        fluorescence.create_roi_response_series(name="F", data=data, rois=region, unit="a.u.", rate=rate)
         nwbfile.add_trial_column(name="side", description="cued side")
         for k in range(n_trials):
             nwbfile.add_trial(start_time=k * trial_s, stop_time=(k + 1) * trial_s, side="LR"[k % 2])

@@ -61,11 +61,12 @@ def test_run_passes_options_through_and_fills_only_missing_defaults(tmp_path):
     assert "all" not in own and f"{REPO}/workflow/profiles/default" not in own and str(REPO) not in own[5:]
 
 
-def test_nwb_session_is_aligned_on_trials(capsys, tmp_path, write_nwb_session):
-    entry, out = round_trip(capsys, tmp_path, write_nwb_session(tmp_path / "session.nwb"))
+@pytest.mark.parametrize("dff", [False, True])
+def test_nwb_session_is_aligned_on_trials(capsys, tmp_path, write_nwb_session, dff):
+    entry, out = round_trip(capsys, tmp_path, write_nwb_session(tmp_path / "session.nwb", dff=dff))
     assert entry["format"] == "nwb" and entry["events"] == {"variable": "start_time"}
     assert entry["conditions"] == {"variable": "side"} and entry["preprocess"]["align"]["post_s"] == 3.0
-    assert entry["preprocess"]["dff"]["method"] == "running_percentile"  # Fluorescence, not DfOverF
+    assert entry["preprocess"]["dff"]["method"] == ("none" if dff else "running_percentile")
     assert (
         "12 neurons (of 12), 60 frames (3 s at 20 Hz), 2 condition(s) (trials per condition: L: 3, R: 3)"
         in out
@@ -80,6 +81,26 @@ def test_suite2p_plane_or_folder_of_planes(capsys, tmp_path, write_suite2p_plane
     entry, out = round_trip(capsys, tmp_path, folder)
     assert entry["format"] == "suite2p"
     assert f"{6 * planes} neurons (of {6 * planes}), 400 frames (13.3 s at 30 Hz)" in out
+
+
+def test_suite2p_without_a_frame_rate_says_what_to_set(capsys, tmp_path, write_suite2p_plane):
+    folder = write_suite2p_plane(tmp_path / "plane0")
+    (folder / "ops.npy").unlink()
+    config = new_dataset(capsys, folder)
+    assert config["datasets"]["plane0"]["sampling_rate_hz"] is None
+    code, out = check(capsys, config, tmp_path)
+    assert code == 1 and "field 'sampling_rate_hz'" in out and "Fix: set sampling_rate_hz" in out
+
+
+def test_text_array_with_a_header_row(capsys, tmp_path):
+    frame = pd.DataFrame(sequence(6, 90).T, columns=[f"cell{i}" for i in range(6)])  # (time, neuron)
+    frame.to_csv(tmp_path / "cells.csv", index=False)
+    config = new_dataset(capsys, tmp_path / "cells.csv")
+    [entry] = config["datasets"].values()
+    assert entry["csv_header"] is True and entry["axes"] == ["time", "neuron"]
+    entry["sampling_rate_hz"] = 30.0
+    code, out = check(capsys, config, tmp_path)
+    assert code == 0 and "6 neurons (of 6), 90 frames (3 s at 30 Hz)" in out
 
 
 def write_array(path: Path, data: np.ndarray, **extra):
