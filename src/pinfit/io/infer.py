@@ -107,9 +107,13 @@ def suggest_entry(path: str | Path, *, shown_path: str | None = None) -> Suggest
 
 def _suite2p(path: Path) -> tuple[dict, list[str]]:
     entry = {"kind": "recording", "format": "suite2p"}
-    notes = ["Suite2p traces are read as F - 0.7 Fneu of the ROIs marked as cells (suite2p: options)."]
+    options = check_entry({**entry, "path": str(path)})
+    notes = [
+        f"Suite2p traces are read as F - {options['suite2p']['neuropil_coefficient']:g} Fneu of the ROIs "
+        "marked as cells (suite2p: options)."
+    ]
     try:
-        raw = load_suite2p_recording(check_entry({**entry, "path": str(path)}), path)
+        raw = load_suite2p_recording(options, path)
     except PinfitInputError as exc:
         if exc.field != "sampling_rate_hz":
             raise

@@ -38,6 +38,7 @@ def is_report_table(path: Path) -> bool:
 
 
 def table_entry(path: Path) -> tuple[dict, list[str]]:
+    """(entry, notes) for a report table: the column mapping, angle unit, feature and task settings."""
     table = Table(path, None)
     entry, notes = {"kind": "behaviour", "format": "table"}, []
     numeric = {}
@@ -51,6 +52,10 @@ def table_entry(path: Path) -> tuple[dict, list[str]]:
 
     columns = {}
     responses = matching(COLUMN_PATTERNS["response"]) or matching(RESPONSES_NUMBERED)
+    if not responses:
+        raise PinfitInputError(
+            str(path), "columns.response", "no numeric response column found", "store the reports as numbers"
+        )
     if len(responses) > 1 or matching(RESPONSES_NUMBERED):
         responses = matching(RESPONSES_NUMBERED) or responses
         columns["items"] = matching(COLUMN_PATTERNS["items"])[: len(responses)] or None
