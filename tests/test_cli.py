@@ -180,6 +180,12 @@ def test_report_tables_columns_unit_and_period(capsys, tmp_path):
     assert (entry["angle_unit"], entry["feature"], entry["delay_unit"]) == ("rad", "colour", "ms")
     assert entry["behaviour"]["report"] == "probed"
     assert "40 trials, 3 subject(s), set sizes [2], 1 report(s) per trial, colour (period 360 deg)" in out
+    assert "warning" not in out
+    mat = new_dataset(capsys, tmp_path / "colour.mat")
+    mat["datasets"]["colour"].update(angle_unit="deg", delay_unit="s")  # rad and ms read as deg and s
+    code, out = check(capsys, mat, tmp_path)
+    assert code == 0 and "warning: angle_unit is 'deg', but the values look like 'rad'" in out
+    assert "warning: delay_unit is 's', but the values look like 'ms'" in out
     pd.DataFrame(
         {"subj": ["a"] * 10, "ori1": np.linspace(0, 170, 10), "ori2": np.linspace(5, 175, 10),
          "report1": np.linspace(1, 171, 10), "report2": np.linspace(4, 174, 10)}
@@ -234,7 +240,7 @@ def test_real_datasets(capsys, tmp_path):
     assert code == 0, out
     assert "74 neurons (of 75), 666 frames (22.2 s at 30 Hz)" in out
     assert "3600 trials, 30 subject(s), set sizes [3]" in out
-    assert "7271 trials, 12 subject(s), set sizes [1, 2, 4, 6]" in out
+    assert "7271 trials, 12 subject(s), set sizes [1, 2, 4, 6]" in out and "warning" not in out
     for name in (
         "songbird_hvc_mackevicius.mat",
         "berry2019_orientation_report.csv",

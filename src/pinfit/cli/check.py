@@ -6,7 +6,8 @@ and validated against the package schemas (src/pinfit/schemas: unknown keys, typ
 Each dataset is then read with the workflow's readers and checks: recordings are read,
 preprocessed and checked against the PINning settings; report tables are read and checked
 against the task the networks would be trained on. Printed per dataset: neurons, frames and
-conditions (recordings) or trials, subjects and set sizes (tables), or each error with its fix.
+conditions (recordings) or trials, subjects and set sizes (tables), or each error with its fix;
+a warning where a table's values look like another angle unit, period or delay unit.
 Demo files (data/demo/...) that the workflow has not written yet are generated in a temporary
 folder and checked there. Exit code 0 when everything is fine, 1 otherwise.
 """

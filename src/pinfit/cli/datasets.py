@@ -15,6 +15,9 @@ from pinfit.api import config_problems, load_behaviour, load_recording, read_con
 from pinfit.cli.workflow import find_workflow
 from pinfit.errors import PinfitInputError
 from pinfit.ingest.demo import write_demo
+from pinfit.io.infer_table import numeric_columns, unit_guesses
+from pinfit.io.tables import Table
+from pinfit.io.validate import check_entry
 from pinfit.pinning.params import check_recording, model_params, params_from_kwargs
 from pinfit.tasknets.conditions import sweep_conditions
 from pinfit.tasknets.simulate import check_task_fits
@@ -42,7 +45,8 @@ def describe_recording(config: Mapping, entry: Mapping, base_dir: Path) -> str:
 
 
 def describe_behaviour(config: Mapping, entry: Mapping, base_dir: Path) -> str:
-    """Read one report table and check it against the task it would train; a summary line."""
+    """Read one report table and check it against the task it would train; a summary line,
+    with a warning where the values look like another angle unit, period or delay unit."""
     behaviour = load_behaviour(base_dir=base_dir, **entry)
     section = stage_config(config, entry, "behaviour")
     spec = task_for_dataset(
@@ -53,12 +57,37 @@ def describe_behaviour(config: Mapping, entry: Mapping, base_dir: Path) -> str:
     check_task_fits(spec, behaviour)
     delays = behaviour["delay"].values
     delay = "unknown" if np.isnan(delays).all() else f"{sorted({float(d) for d in delays})} s"
-    return (
+    return _with_warnings(
+        behaviour,
+        check_entry(entry),
         f"{behaviour.sizes['trial']} trials, {len(set(behaviour['subject'].values))} subject(s), "
         f"set sizes {sorted({int(s) for s in behaviour['set_size'].values})}, "
         f"{behaviour.sizes['report']} report(s) per trial, {behaviour.attrs['feature']} "
-        f"(period {np.degrees(behaviour.attrs['period']):g} deg), delays {delay}"
+        f"(period {np.degrees(behaviour.attrs['period']):g} deg), delays {delay}",
     )
+
+
+def _with_warnings(behaviour, entry: dict, summary: str) -> str:
+    """``summary`` plus a warning line for each unit the table's values contradict."""
+    guessed, why = unit_guesses(
+        numeric_columns(Table(Path(behaviour.attrs["source"]), entry["delimiter"])), entry["columns"]
+    )
+    period = {"orientation": np.pi}.get(guessed.get("feature"), 2 * np.pi)
+    found = []
+    if guessed.get("angle_unit", entry["angle_unit"]) != entry["angle_unit"]:
+        found.append(
+            f"angle_unit is {entry['angle_unit']!r}, but the values look like {guessed['angle_unit']!r}"
+        )
+    elif "feature" in guessed and not np.isclose(period, behaviour.attrs["period"]):
+        found.append(
+            f"the period is {np.degrees(behaviour.attrs['period']):g} deg, but the values span about "
+            f"{np.degrees(period):g} deg (feature {guessed['feature']!r}?)"
+        )
+    if guessed.get("delay_unit", entry["delay_unit"]) != entry["delay_unit"]:
+        found.append(
+            f"delay_unit is {entry['delay_unit']!r}, but the values look like {guessed['delay_unit']!r}"
+        )
+    return "\n".join([summary] + [f"  warning: {w}" for w in found] + ([f"    ({why})"] if found else []))
 
 
 def demo_copy(entry: Mapping, base_dir: Path, folder: Path) -> Path | None:

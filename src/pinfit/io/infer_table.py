@@ -37,15 +37,17 @@ def is_report_table(path: Path) -> bool:
     )
 
 
+def numeric_columns(table: Table) -> dict[str, np.ndarray]:
+    """The table's numeric columns by name, each (row, k) float."""
+    columns = {name: table.get(name, "items") for name in table.names}
+    return {name: v.astype(float) for name, v in columns.items() if v.dtype.kind in "biuf"}
+
+
 def table_entry(path: Path) -> tuple[dict, list[str]]:
     """(entry, notes) for a report table: the column mapping, angle unit, feature and task settings."""
     table = Table(path, None)
     entry, notes = {"kind": "behaviour", "format": "table"}, []
-    numeric = {}
-    for name in table.names:
-        values = table.get(name, "items")
-        if values.dtype.kind in "biuf":
-            numeric[name] = values.astype(float)
+    numeric = numeric_columns(table)
 
     def matching(pattern):
         return [n for n in numeric if re.fullmatch(pattern, n.lower())]
@@ -79,12 +81,9 @@ def table_entry(path: Path) -> tuple[dict, list[str]]:
         notes.append("No target or item columns recognised: set columns.target or columns.items.")
     entry["columns"] = columns
     entry.update(_task_overrides(columns, numeric, notes))
-    angle_names = _flat([columns.get(k) for k in ("response", "target", "non_targets", "items")])
-    _guess_angles(entry, np.concatenate([numeric[n].ravel() for n in angle_names]), notes)
-    if "delay" in columns:
-        delays = numeric.get(columns["delay"])
-        if columns["delay"].lower().endswith("ms") or (delays is not None and np.nanmax(delays) > 60):
-            entry["delay_unit"] = "ms"
+    guessed, why = unit_guesses(numeric, columns)
+    entry.update(guessed)
+    notes.append(why + " Check angle_unit, feature and delay_unit.")
     unused = sorted(set(numeric) - set(_flat(columns.values())))
     notes.append(f"Columns mapped: {columns}." + (f" Not used: {unused}." if unused else ""))
     return entry, notes
@@ -120,18 +119,33 @@ def _flat(values) -> list[str]:
     return out
 
 
-def _guess_angles(entry: dict, angles: np.ndarray, notes: list[str]) -> None:
-    """angle_unit from the largest |angle|, and feature (period pi or 2 pi) from the range spanned."""
+def unit_guesses(numeric: dict[str, np.ndarray], columns: dict) -> tuple[dict, str]:
+    """The ``angle_unit``, ``feature`` and ``delay_unit`` the values suggest, and why.
+
+    Angles are taken to be in rad when every |angle| <= 2 pi, else in deg; the period is half a
+    turn (orientation) when they span at most half a turn, else a full turn (colour or
+    direction). Delays above 60 (or a column name ending in 'ms') suggest ms.
+    """
+    names = _flat([columns.get(k) for k in ("response", "target", "non_targets", "items")])
+    angles = np.concatenate([numeric[n].ravel() for n in names if n in numeric] or [np.empty(0)])
     angles = angles[np.isfinite(angles)]
-    if angles.size == 0:
-        return
-    low, high = float(angles.min()), float(angles.max())
-    unit = "rad" if max(abs(low), abs(high)) <= 2 * np.pi + 1e-6 else "deg"
-    half = np.pi if unit == "rad" else 180.0
-    feature = "orientation" if high - low <= half * 1.0001 else "colour"
-    entry["angle_unit"], entry["feature"] = unit, feature
-    notes.append(
-        f"Angles span [{low:.4g}, {high:.4g}]: unit {unit}, period "
-        f"{'half a turn (orientation)' if feature == 'orientation' else 'a full turn (colour or direction)'}."
-        " Check angle_unit and feature."
-    )
+    guessed, why = {}, []
+    if angles.size:
+        low, high = float(angles.min()), float(angles.max())
+        unit = "rad" if max(abs(low), abs(high)) <= 2 * np.pi + 1e-6 else "deg"
+        half = np.pi if unit == "rad" else 180.0
+        feature = "orientation" if high - low <= half * 1.0001 else "colour"
+        guessed.update(angle_unit=unit, feature=feature)
+        turn = (
+            "half a turn (orientation)" if feature == "orientation" else "a full turn (colour or direction)"
+        )
+        why.append(f"Angles span [{low:.4g}, {high:.4g}]: unit {unit}, period {turn}.")
+    delay = columns.get("delay")
+    if isinstance(delay, str):
+        values = numeric.get(delay, np.empty(0))
+        if delay.lower().endswith("ms") or (np.isfinite(values).any() and np.nanmax(values) > 60):
+            guessed["delay_unit"] = "ms"
+            why.append(f"Delays up to {np.nanmax(values):g}: unit ms.")
+        else:
+            guessed["delay_unit"] = "s"
+    return guessed, " ".join(why)
