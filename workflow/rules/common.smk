@@ -8,12 +8,16 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from pinfit.tasknets.conditions import sweep_conditions
+from pinfit.io.validate import check_config
 from pinfit.pinning.params import choose_p
 
 
 CONDA_ENV = "../../envs/pinfit.yaml"  # the one environment every rule names (used under --sdm conda)
 
 validate(config, schema="../schemas/config.schema.yaml")
+for _section in ("pinning", "behaviour", "analysis", "ensemble", "figures"):
+    # every section gets its schema defaults, so a config holding only `datasets:` runs
+    config[_section] = check_config(_section, config.get(_section), where="config")
 
 DATASETS = config["datasets"]
 RECORDINGS = [name for name, entry in DATASETS.items() if entry["kind"] == "recording"]

@@ -85,7 +85,7 @@ def check_config(section: str, values, where: str) -> dict:
     values = {} if values is None else dict(values)
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(values))
     if error is not None:
-        raise _schema_error(where, error, prefix=section)
+        raise _schema_error(where, error, prefix=section, docs=f"config/README.md, section `{section}`")
     return fill_defaults(schema, copy.deepcopy(values))
 
 
@@ -111,7 +111,9 @@ def fill_defaults(schema: dict, instance):
     return instance
 
 
-def _schema_error(where: str, error: jsonschema.ValidationError, prefix: str = "") -> PinfitInputError:
+def _schema_error(
+    where: str, error: jsonschema.ValidationError, prefix: str = "", docs: str = ENTRY_DOCS
+) -> PinfitInputError:
     path = [prefix] if prefix else []
     path += [str(p) for p in error.absolute_path]
     if error.validator == "additionalProperties":
@@ -119,17 +121,17 @@ def _schema_error(where: str, error: jsonschema.ValidationError, prefix: str = "
         extra = sorted(set(error.instance) - set(known))
         field = ".".join(path + extra[:1])
         return PinfitInputError(
-            where, field, f"unknown key {extra[0]!r}", f"remove it or use one of {known} (see {ENTRY_DOCS})"
+            where, field, f"unknown key {extra[0]!r}", f"remove it or use one of {known} (see {docs})"
         )
     if error.validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return PinfitInputError(
-            where, ".".join(path + [missing]), "is required but missing", f"add it (see {ENTRY_DOCS})"
+            where, ".".join(path + [missing]), "is required but missing", f"add it (see {docs})"
         )
     description = " ".join(str(error.schema.get("description", "")).split())
     hint = f" ({description})" if description else ""
     return PinfitInputError(
-        where, ".".join(path) or "<entry>", error.message, f"give a valid value{hint}; see {ENTRY_DOCS}"
+        where, ".".join(path) or "<entry>", error.message, f"give a valid value{hint}; see {docs}"
     )
 
 
