@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xarray as xr
+import zarr.codecs
 
 from pinfit._version import __version__
 
@@ -95,8 +96,6 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike, *, compression_level:
     Attrs are made JSON-safe; numeric variables get zstd compression. Strings are stored as
     zarr v3 variable-length UTF-8 (the spec'd string type) and read back as numpy unicode.
     """
-    import zarr.codecs
-
     ds = ds.copy()
     ds.attrs = _json_safe(dict(ds.attrs))
     for name in list(ds.variables):

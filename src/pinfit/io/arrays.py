@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import h5py
 import numpy as np
+import pandas as pd
+import scipy.io
 import xarray as xr
 from scipy.ndimage import uniform_filter1d
 
@@ -57,16 +60,12 @@ class ArrayFile:
             with np.load(self.path, allow_pickle=False) as npz:
                 return {k: npz[k] for k in npz.files}, None
         if self.suffix in TEXT_SUFFIXES:
-            import pandas as pd
-
             sep = delimiter or TEXT_SUFFIXES[self.suffix]
             table = pd.read_csv(self.path, sep=sep, header=0 if header else None)
             if header:
                 self.columns = [str(c) for c in table.columns]
             return {None: table.to_numpy()}, None
         if self.suffix == ".mat":
-            import scipy.io
-
             try:
                 mat = scipy.io.loadmat(self.path)
             except NotImplementedError:  # MATLAB v7.3 files are HDF5
@@ -112,8 +111,6 @@ class ArrayFile:
 
 def _open_h5(path: Path, *, transpose: bool) -> dict:
     """Loaders for every dataset of an HDF5 file, by path (MATLAB v7.3 stores arrays transposed)."""
-    import h5py
-
     names = []
     with h5py.File(path, "r") as fh:
         fh.visititems(lambda name, obj: names.append(name) if isinstance(obj, h5py.Dataset) else None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from pinfit.circular import circular_error
@@ -86,8 +87,6 @@ class Table:
 
 
 def _read_text(path: Path, delimiter: str):
-    import pandas as pd
-
     try:
         return pd.read_csv(path, sep=delimiter)
     except pd.errors.EmptyDataError as exc:
