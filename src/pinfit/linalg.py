@@ -1,5 +1,4 @@
-"""Linear-algebra helpers shared by analyses: principal components with fixed signs.
-"""
+"""Linear-algebra helpers shared by analyses: principal components with fixed signs."""
 
 from __future__ import annotations
 

@@ -29,8 +29,6 @@ def split_fit(fit: xr.Dataset) -> dict[float, xr.Dataset]:
     return {float(fit["p"].values[k]): fit.isel(network=k) for k in range(fit.sizes["network"])}
 
 
-
-
 def training_curves(fits: Sequence[xr.Dataset]) -> pd.DataFrame:
     """Tidy table of per-run training measures: columns p, seed, run, pvar_train, chi2.
 

@@ -23,7 +23,7 @@ from pinfit.errors import PinfitInputError
 from pinfit.metrics import compute_chi2, compute_pvar
 from pinfit.pinning import network
 from pinfit.pinning.kernel import run_condition
-from pinfit.pinning.params import PinningParams, check_recording, params_from_kwargs
+from pinfit.pinning.params import PinningParams, check_recording, model_params, params_from_kwargs
 from pinfit.pinning.torch_loop import run_condition_torch
 from pinfit.progress import get_logger, progress
 from pinfit.store import atomic_path
@@ -179,12 +179,8 @@ def problem_of_fit(recording: xr.Dataset, fit: xr.Dataset) -> Problem:
     ``fit`` is a :func:`fit_pinning` Dataset (or one store of it); its attrs hold every
     parameter, and the recording must be the one it was fitted to (checked by hash).
     """
-    known = {f.name for f in dataclasses.fields(PinningParams)} - {"p", "seed", "device"}
-    prm = params_from_kwargs(
-        [float(v) for v in np.atleast_1d(fit["p"].values)],
-        int(fit.attrs["seed"]),
-        **{k: v for k, v in fit.attrs.items() if k in known},
-    )
+    stored = {**model_params(fit.attrs), "p": [float(v) for v in np.atleast_1d(fit["p"].values)]}
+    prm = params_from_kwargs(seed=int(fit.attrs["seed"]), **stored)
     problem = build_problem(recording, prm)
     if problem.activity_sha256 != fit.attrs["activity_sha256"]:
         raise PinfitInputError(

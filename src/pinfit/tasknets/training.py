@@ -1,5 +1,4 @@
-"""Back-propagation-through-time training of batched rate networks on a task, with checkpoints.
-"""
+"""Back-propagation-through-time training of batched rate networks on a task, with checkpoints."""
 
 from __future__ import annotations
 

@@ -1,0 +1,13 @@
+from pinfit.progress import log_to_file
+
+log_to_file(snakemake.log[0])
+
+from pinfit.stages.pinning import controls_pinning_table  # noqa: E402
+
+controls_pinning_table(
+    snakemake.input.recording,
+    snakemake.input.batch,
+    snakemake.output[0],
+    shuffle_seed=snakemake.params.controls["shuffle_seed"],
+    n_boot=snakemake.params.controls["n_boot"],
+)
