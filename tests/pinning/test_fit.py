@@ -11,7 +11,7 @@ import xarray as xr
 from pinfit.errors import PinfitInputError
 from pinfit.metrics import compute_chi2, compute_pvar
 from pinfit.pinning import fit, fit_pinning, network
-from pinfit.pinning.kernel import _learn, _mirror, run_condition
+from pinfit.pinning.kernel import _learn, _mirror
 from pinfit.pinning.params import PinningParams
 from pinfit.pinning.synthetic import gaussian_bump_recording, teacher_recording
 from pinfit.rls import rls_step as torch_rls
