@@ -274,7 +274,7 @@ def make_sweep():
     return fits, summary
 
 
-def test_pinning_plots_seed_means_and_spread():
+def test_pinning_plots_seed_means_and_intervals():
     fits, summary = make_sweep()
     curves = pinning.training_curves(fits)
     assert len(curves) == 2 * 3 * 6  # seeds x p x runs
@@ -284,14 +284,47 @@ def test_pinning_plots_seed_means_and_spread():
     errorbar = ax_p.containers[0]
     # Planted: pvar = 0.5 + 0.4 p + 0.01 seed over seeds 0 and 1 -> mean 0.5 + 0.4 p + 0.005.
     np.testing.assert_allclose(errorbar.lines[0].get_ydata(), 0.5 + 0.4 * np.array([0.05, 0.2, 1.0]) + 0.005)
-    # Sample s.d. of {a, a + 0.01} is 0.01 / sqrt 2: the bar spans mean +- that.
+    # Student-t 95 % interval of {a, a + 0.01}: mean +- t(0.975, 1) (0.01 / sqrt 2) / sqrt 2.
     segments = errorbar.lines[2][0].get_segments()
-    np.testing.assert_allclose([s[1, 1] - s[0, 1] for s in segments], 2 * 0.01 / np.sqrt(2))
+    np.testing.assert_allclose([s[1, 1] - s[0, 1] for s in segments], 2 * 12.7062 * 0.005, rtol=1e-4)
     assert ax_p.get_xscale() == "log"  # p spans 20-fold
     assert fig.axes[2].get_yscale() == "log"
     # Training curve of p = 1 (mean over seeds, identical by construction): 0.9 (1 - exp(-(run + 1)/2)).
-    line = ax_p.figure.axes[1].get_lines()[-1]
+    line = fig.axes[1].get_lines()[-1]
     np.testing.assert_allclose(line.get_ydata(), 0.9 * (1 - np.exp(-(np.arange(6) + 1) / 2)))
+    assert any("held-out: no held-out scores" in t.get_text() for t in ax_p.texts)
+
+
+def test_pinning_draws_held_out_scores_ceiling_and_controls():
+    fits, summary = make_sweep()
+    summary = summary.assign(
+        pvar_split_train=summary["pvar"] - 0.01,
+        pvar_heldout=summary["pvar"] - 0.1,
+        noise_ceiling=0.95,
+        split_half_pvar=0.9,
+        split="2 folds",
+        pvar_no_input=-0.2,
+        pvar_plastic_initial=-1.0 + 0.1 * summary["seed"],
+        pvar_plastic_shuffled=-0.5,
+    )
+    fig = pinning.plot_pinning(summary, pinning.training_curves(fits))
+    assert_legible(fig)
+    ax_p, ax_ctl = fig.axes[0], fig.axes[3]
+    heldout = ax_p.containers[2]
+    np.testing.assert_allclose(heldout.lines[0].get_ydata(), 0.5 + 0.4 * np.array([0.05, 0.2, 1.0]) - 0.095)
+    [ceiling] = [line.get_ydata()[0] for line in ax_p.get_lines() if line.get_label() == "noise ceiling"]
+    assert ceiling == pytest.approx(0.95)
+    assert not [t for t in ax_p.texts if "held-out" in t.get_text()]  # scores are there: no note
+    labels = [c.get_label() for c in ax_ctl.containers]
+    assert labels == ["trained (intact)", "input removed", "plastic weights at J₀", "δJ shuffled"]
+    np.testing.assert_allclose(ax_ctl.containers[2].lines[0].get_ydata(), -0.95)
+
+
+def test_pinning_without_trials_says_why():
+    fits, summary = make_sweep()
+    summary = summary.assign(pvar_heldout=np.nan, split="none: one trial per condition")
+    fig = pinning.plot_pinning(summary, pinning.training_curves(fits))
+    assert any("one trial per condition" in t.get_text() for t in fig.axes[0].texts)
 
 
 def test_pinning_rejects_missing_columns():
