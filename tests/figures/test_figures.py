@@ -388,10 +388,17 @@ def test_connectivity_draws_planted_bands_and_currents(tmp_path):
         for p, n_lag in ((0.1, 5), (1.0, 7))
     ]
     stem = tmp_path / "figures" / "connectivity"
+    by_p, dj = make_connectivity_tables()
+    write_table(by_p, tmp_path / "summary.csv")
+    write_table(dj, tmp_path / "dj.csv")
     run_script(
         "figures_connectivity",
         tmp_path,
-        input={"connectivity": stores},
+        input={
+            "connectivity": stores,
+            "summary": str(tmp_path / "summary.csv"),
+            "dj": str(tmp_path / "dj.csv"),
+        },
         params={"condition": None, "stem": str(stem), "dpi": 100},
     )
     assert_saved(stem)
@@ -407,6 +414,52 @@ def test_connectivity_draws_planted_bands_and_currents(tmp_path):
     np.testing.assert_allclose(rms[connectivity.COMPONENTS["random"]], 2.0)
     np.testing.assert_allclose(rms[connectivity.COMPONENTS["plastic"]], 1.0)  # RMS ignores the sign
     assert len(fig.axes) == 5  # a-c plus one spectrum per p
+
+
+def make_connectivity_tables(ps=(0.1, 1.0)):
+    """Across-seed tables as summarise_connectivity writes them, with planted values: band
+    strength 0.2 p (interval +-0.05), shares 0.5 / 0.3 / 0.2, weight change p; null +-0.01."""
+    rows = []
+    planted = {"dJ_asymmetry": lambda p: 0.2 * p, "relative_weight_change": lambda p: p}
+    planted |= {
+        f"share_{s}": (lambda v: lambda p: v)(v)
+        for s, v in (("random", 0.5), ("plastic", 0.3), ("external", 0.2))
+    }
+    for p in ps:
+        for measure, value in planted.items():
+            v = value(p)
+            rows.append(
+                {"p": p, "measure": measure, "mean": v, "ci_low": v - 0.05, "ci_high": v + 0.05, "n_seeds": 3}
+            )
+    dj = pd.DataFrame(
+        [
+            {"p": p, "seed": s, "statistic": "asymmetry", "null_low": -0.01, "null_high": 0.01}
+            for p in ps
+            for s in (0, 1)
+        ]
+    )
+    return pd.DataFrame(rows), dj
+
+
+def test_connectivity_draws_band_strength_shares_and_null():
+    store = make_connectivity_store()
+    by_p, dj = make_connectivity_tables()
+    null = xr.Dataset({"low": store["lag"] * 0 - 0.01, "high": store["lag"] * 0 + 0.01}, attrs={"p": 1.0})
+    fig = connectivity.plot_connectivity(
+        *_connectivity_inputs(store), band_null=null, by_p=by_p, dj_vs_peak=dj
+    )
+    assert_legible(fig)
+    ax_band, ax_share, ax_change = fig.axes[3:6]
+    band = ax_band.containers[0]
+    np.testing.assert_allclose(band.lines[0].get_ydata(), [0.02, 0.2])
+    segments = band.lines[2][0].get_segments()
+    np.testing.assert_allclose([seg[1, 1] - seg[0, 1] for seg in segments], 0.1)  # the 95 % interval
+    assert [c.get_label() for c in ax_share.containers] == [
+        connectivity.COMPONENTS[s] for s in ("random", "plastic", "external")
+    ]
+    np.testing.assert_allclose(ax_share.containers[1].lines[0].get_ydata(), 0.3)
+    np.testing.assert_allclose(ax_change.containers[0].lines[0].get_ydata(), [0.1, 1.0])
+    assert len(fig.axes) == 8  # a-c, d-f, one spectrum per p
 
 
 def _connectivity_inputs(store):
