@@ -198,7 +198,7 @@ def plot_pinning(summary: pd.DataFrame, curves: pd.DataFrame) -> Figure:
     _p_axis(ax_ctl, p_values)
     ax_ctl.set_ylabel("pVar (free run)")
     ax_ctl.set_title("controls after training" if len(drawn) > 1 else "controls: not run", loc="left")
-    ax_ctl.legend(loc="lower left")
+    ax_ctl.legend(loc="center right")
     label_panels([ax_p, ax_train, ax_chi, ax_ctl])
     return fig
 
