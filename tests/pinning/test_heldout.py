@@ -122,7 +122,7 @@ def test_stage_tables_merge_into_the_summary(tmp_path):
     )
     stores = [select_fit(batch, tmp_path / f"p{p}.zarr", p=p) for p in section["p"]]
     heldout_pinning_table(tmp_path / "rec.zarr", tmp_path / "h.csv", pinning=section, seed=0)
-    controls_pinning_table(tmp_path / "rec.zarr", batch, tmp_path / "c.csv", n_boot=100)
+    controls_pinning_table(tmp_path / "rec.zarr", batch, tmp_path / "c.csv", pinning=section)
     table = summarise_pinning(
         stores,
         tmp_path / "s.csv",
@@ -131,7 +131,7 @@ def test_stage_tables_merge_into_the_summary(tmp_path):
         controls=[tmp_path / "c.csv"],
         by_p_output=tmp_path / "by_p.csv",
         controls_output=tmp_path / "controls.csv",
-        n_boot=100,
+        pinning=section,
     )
     assert list(table["p"]) == [0.5, 1.0]
     for column in (

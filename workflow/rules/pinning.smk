@@ -86,7 +86,7 @@ rule pinning_controls:
     output:
         "results/{dataset}/pinning/controls_seed{seed}.csv",
     params:
-        controls=lambda wc: pinning_config(wc.dataset)["controls"],
+        pinning=lambda wc: pinning_config(wc.dataset),
     log:
         "logs/{dataset}/pinning/controls_seed{seed}.log",
     threads: 1
@@ -115,7 +115,7 @@ rule pinning_summary:
         by_p="results/{dataset}/pinning/summary_by_p.csv",
         controls="results/{dataset}/pinning/controls.csv",
     params:
-        n_boot=lambda wc: pinning_config(wc.dataset)["controls"]["n_boot"],
+        pinning=lambda wc: pinning_config(wc.dataset),
     log:
         "logs/{dataset}/pinning/summary.log",
     threads: 1

@@ -8,6 +8,5 @@ controls_pinning_table(
     snakemake.input.recording,
     snakemake.input.batch,
     snakemake.output[0],
-    shuffle_seed=snakemake.params.controls["shuffle_seed"],
-    n_boot=snakemake.params.controls["n_boot"],
+    pinning=snakemake.params.pinning,
 )

@@ -12,5 +12,5 @@ summarise_pinning(
     controls=list(snakemake.input.controls),
     by_p_output=snakemake.output.by_p,
     controls_output=snakemake.output.controls,
-    n_boot=snakemake.params.n_boot,
+    pinning=snakemake.params.pinning,
 )

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from pinfit.errors import PinfitInputError
+from pinfit.io.validate import check_config
 from pinfit.pinning.controls import sequence_controls
 from pinfit.pinning.fit import fit_pinning
 from pinfit.pinning.heldout import heldout_scores
@@ -81,12 +82,14 @@ def heldout_pinning_table(
 ) -> pd.DataFrame:
     """Held-out validation of one seed's batch (:func:`pinfit.pinning.heldout.heldout_scores`), a CSV.
 
-    ``pinning`` is the config's pinning section, as for :func:`fit_pinning_batch`. A recording
-    without a split (no trials) gets rows that say so, with NaN scores.
+    ``pinning`` is the config's pinning section, as for :func:`fit_pinning_batch` (validated,
+    defaults filled; ``controls.n_boot`` sets the bootstrap). A recording without a split (no
+    trials) gets rows that say so, with NaN scores.
     """
-    n_boot = pinning.get("controls", {}).get("n_boot", 1000)
+    cfg = check_config("pinning", pinning, where="pinning")
     recording_ds = read_dataset(recording)
-    table = heldout_scores(recording_ds, seed=seed, device=device, n_boot=n_boot, **model_params(pinning))
+    n_boot = cfg["controls"]["n_boot"]
+    table = heldout_scores(recording_ds, seed=seed, device=device, n_boot=n_boot, **model_params(cfg))
     write_table(table, output)
     return table
 
@@ -96,12 +99,18 @@ def controls_pinning_table(
     batch: str | os.PathLike,
     output: str | os.PathLike,
     *,
-    shuffle_seed: int = 0,
-    n_boot: int = 1000,
+    pinning: Mapping,
 ) -> pd.DataFrame:
-    """The controls (:func:`pinfit.pinning.controls.sequence_controls`) of a batch store, a CSV."""
+    """The controls (:func:`pinfit.pinning.controls.sequence_controls`) of a batch store, a CSV.
+
+    ``pinning``: the config's pinning section (``controls.shuffle_seed`` and ``controls.n_boot``).
+    """
+    controls = check_config("pinning", pinning, where="pinning")["controls"]
     table = sequence_controls(
-        read_dataset(recording), read_dataset(batch), shuffle_seed=shuffle_seed, n_boot=n_boot
+        read_dataset(recording),
+        read_dataset(batch),
+        shuffle_seed=controls["shuffle_seed"],
+        n_boot=controls["n_boot"],
     )
     write_table(table, output)
     return table
@@ -163,7 +172,7 @@ def summarise_pinning(
     controls: Sequence[str | os.PathLike] = (),
     by_p_output: str | os.PathLike | None = None,
     controls_output: str | os.PathLike | None = None,
-    n_boot: int = 1000,
+    pinning: Mapping | None = None,
 ) -> pd.DataFrame:
     """One row per fit (p, seed) of a dataset with held-out and control pVars; per-p intervals.
 
@@ -175,8 +184,10 @@ def summarise_pinning(
     without trials, whose held-out scores are NaN); then ``pvar_<control>`` for each control.
     ``controls_output``: the control rows of every fit (dataset, p, seed, control,
     description, pvar, pvar_ci_low, pvar_ci_high). ``by_p_output``: :func:`by_p` of
-    :data:`SUMMARY_MEASURES` and the control pVars.
+    :data:`SUMMARY_MEASURES` and the control pVars. ``pinning``: the config's pinning section
+    (``controls.n_boot`` resamples for the pVar interval; default the schema's).
     """
+    n_boot = check_config("pinning", pinning, where="pinning")["controls"]["n_boot"]
     table = pd.DataFrame([_fit_row(path, dataset, n_boot) for path in stores])
     measures = ["pvar"]
     if heldout:
