@@ -1,4 +1,5 @@
-"""Linear-algebra helpers shared by analyses: principal components with fixed signs."""
+"""Linear-algebra helpers shared by analyses: principal components with fixed signs.
+"""
 
 from __future__ import annotations
 

@@ -142,6 +142,10 @@ def test_bad_parameters_raise_before_work():
         torus_verdict(torus_metrics(clifford(), period=np.pi), min_radius_ratio=2.0)
 
 
+
+
+
+
 @pytest.mark.slow
 def test_full_pipeline_on_both_tori_with_default_landmarks():
     # the verdicts with homology at the workflow defaults (200 landmarks, 8 components): the

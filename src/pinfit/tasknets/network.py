@@ -173,7 +173,9 @@ def network_dataset(
     return ds
 
 
-def networks_from_datasets(networks: list[xr.Dataset], device: str = "auto") -> tuple[RateNetworks, TaskSpec]:
+def networks_from_datasets(
+    networks: list[xr.Dataset], device: str = "auto"
+) -> tuple[RateNetworks, TaskSpec]:
     """Re-create a batch of networks (and their shared task) from network stores."""
     if not networks:
         raise PinfitInputError(

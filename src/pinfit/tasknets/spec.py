@@ -1,4 +1,5 @@
-"""Continuous-report working-memory task specifications: designs, timings, and the task a dataset implies."""
+"""Continuous-report working-memory task specifications: designs, timings, and the task a dataset implies.
+"""
 
 from __future__ import annotations
 

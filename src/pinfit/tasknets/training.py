@@ -1,4 +1,5 @@
-"""Back-propagation-through-time training of batched rate networks on a task, with checkpoints."""
+"""Back-propagation-through-time training of batched rate networks on a task, with checkpoints.
+"""
 
 from __future__ import annotations
 
