@@ -9,6 +9,7 @@ sequence could reach on new trials; the ceiling says where the data's own noise 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -168,7 +169,8 @@ def plot_pinning(summary: pd.DataFrame, curves: pd.DataFrame) -> Figure:
             ax_p.axhline(float(summary[column].mean()), color="0.35", ls=style, lw=0.8, label=label, zorder=0)
     note = _split_note(summary)
     if note:
-        ax_p.text(0.02, 0.03, f"held-out: {note}", transform=ax_p.transAxes, color="0.3", wrap=True)
+        text = textwrap.fill(f"held-out: {note}", 38)
+        ax_p.text(0.03, 0.97, text, transform=ax_p.transAxes, va="top", color="0.3")
     _p_axis(ax_p, p_values)
     ax_p.set_ylabel("pVar (free run)")
     low = np.nanmin(summary[[c for c, *_ in FIT_QUALITY if c in summary]].to_numpy(float))
