@@ -324,7 +324,7 @@ def test_pinning_without_trials_says_why():
     fits, summary = make_sweep()
     summary = summary.assign(pvar_heldout=np.nan, split="none: one trial per condition")
     fig = pinning.plot_pinning(summary, pinning.training_curves(fits))
-    assert any("one trial per condition" in t.get_text() for t in fig.axes[0].texts)
+    assert any("one trial per condition" in " ".join(t.get_text().split()) for t in fig.axes[0].texts)
 
 
 def test_pinning_rejects_missing_columns():
