@@ -98,7 +98,7 @@ def plot_connectivity(
         permuted peak times, drawn in panel b.
     by_p : pandas.DataFrame, optional
         Across-seed summaries (columns p, measure, mean, ci_low, ci_high; measures
-        ``dJ_asymmetry``, ``share_random``, ``share_plastic``, ``share_external``,
+        ``dJ_asymmetry``, ``dJ_locality``, ``share_random``, ``share_plastic``, ``share_external``,
         ``relative_weight_change``), e.g. results/<dataset>/analysis/connectivity_summary.csv.
     dj_vs_peak : pandas.DataFrame, optional
         Per-fit null ranges (columns p, statistic, null_low, null_high), e.g.
@@ -110,7 +110,8 @@ def plot_connectivity(
     matplotlib.figure.Figure
         Two columns wide: a, b band profiles (mean, 95 % interval over each bin's synapses, per
         p; b with the permuted-peak-time null); c currents; with ``by_p``: d dJ band strength
-        (forward asymmetry) against p with its null, e current shares, f relative weight change
+        (forward asymmetry and locality) against p, each with its permuted-peak-time 95 %
+        range (shaded), e current shares, f relative weight change
         (across-seed means, Student-t 95 % intervals); then the spectra.
     """
     missing = [name for name in ("random", "plastic", "external") if name not in currents]
@@ -202,30 +203,27 @@ def _measure(ax, by_p: pd.DataFrame, measure: str, colour, label: str) -> None:
 def _summaries(axes, by_p: pd.DataFrame, dj_vs_peak: pd.DataFrame | None) -> None:
     """Panels d-f: band strength with its null, current shares, weight change, against p."""
     ax_band, ax_share, ax_change = axes
-    if dj_vs_peak is not None:
-        null = (
-            dj_vs_peak[dj_vs_peak["statistic"] == "asymmetry"].groupby("p")[["null_low", "null_high"]].mean()
-        )
-        ax_band.fill_between(
-            null.index,
-            null["null_low"],
-            null["null_high"],
-            color="0.6",
-            alpha=0.35,
-            lw=0,
-            label="permuted peak times (95 %)",
-        )
-    _measure(ax_band, by_p, "dJ_asymmetry", OKABE_ITO[3], "forward − backward δJ")
+    for statistic, colour, label in (
+        ("asymmetry", OKABE_ITO[3], "forward − backward"),
+        ("locality", OKABE_ITO[4], "near − far"),
+    ):
+        if dj_vs_peak is not None:
+            rows = dj_vs_peak[dj_vs_peak["statistic"] == statistic]
+            null = rows.groupby("p")[["null_low", "null_high"]].mean()
+            ax_band.fill_between(
+                null.index, null["null_low"], null["null_high"], color=colour, alpha=0.15, lw=0
+            )
+        _measure(ax_band, by_p, f"dJ_{statistic}", colour, label)
     ax_band.axhline(0, color="0.5", lw=0.5, zorder=0)
-    ax_band.set_ylabel("δJ band strength")
-    ax_band.set_title("δJ along the sequence", loc="left")
-    ax_band.legend(loc="best")
+    ax_band.set_ylabel("mean δJ difference")
+    ax_band.set_title("δJ band vs permuted peak times", loc="left")
+    ax_band.legend(loc="upper left", ncol=2)
     for source in ("random", "plastic", "external"):
         _measure(ax_share, by_p, f"share_{source}", COMPONENT_COLOURS[source], COMPONENTS[source])
     ax_share.set_ylim(0, 1)
     ax_share.set_ylabel("share of input power")
     ax_share.set_title("current shares", loc="left")
-    ax_share.legend(loc="upper left")
+    ax_share.legend(loc="center right")
     _measure(ax_change, by_p, "relative_weight_change", "black", "Σ|J − J₀| / Σ|J₀|")
     ax_change.set_ylabel("relative weight change")
     ax_change.set_title("weight change", loc="left")
