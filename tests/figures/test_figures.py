@@ -420,14 +420,9 @@ def make_connectivity_tables(ps=(0.1, 1.0)):
     """Across-seed tables as summarise_connectivity writes them, with planted values: band
     strength 0.2 p (interval +-0.05), shares 0.5 / 0.3 / 0.2, weight change p; null +-0.01."""
     rows = []
-    planted = {"dJ_asymmetry": lambda p: 0.2 * p, "relative_weight_change": lambda p: p}
-    planted |= {
-        f"share_{s}": (lambda v: lambda p: v)(v)
-        for s, v in (("random", 0.5), ("plastic", 0.3), ("external", 0.2))
-    }
+    shares = {"share_random": 0.5, "share_plastic": 0.3, "share_external": 0.2}
     for p in ps:
-        for measure, value in planted.items():
-            v = value(p)
+        for measure, v in {"dJ_asymmetry": 0.2 * p, "relative_weight_change": p, **shares}.items():
             rows.append(
                 {"p": p, "measure": measure, "mean": v, "ci_low": v - 0.05, "ci_high": v + 0.05, "n_seeds": 3}
             )
