@@ -150,11 +150,13 @@ def _fit_store(path, n=30, n_extra=2):
 def test_analyse_pinning_fit_writes_consistent_store_and_table(tmp_path):
     import pandas as pd
 
-    from pinfit.analysis.connectivity import analyse_pinning_fit
+    from pinfit.stages.connectivity import analyse_pinning_fit
     from pinfit.store import read_dataset
 
     fit = _fit_store(tmp_path / "fit.zarr")
-    out = analyse_pinning_fit(fit=fit, store=tmp_path / "c.zarr", table=tmp_path / "c.csv")
+    out = analyse_pinning_fit(
+        fit=fit, store=tmp_path / "c.zarr", table=tmp_path / "c.csv", band_window_s=0.25, n_shuffles=200
+    )
     back = read_dataset(tmp_path / "c.zarr")
     assert list(back["p"].values) == [0.1, 1.0]
     # planted dJ = c * band (c = 0.5, 1) at lags 0.1-0.2 s: the band mean of dJ is c there, 0 elsewhere
@@ -167,17 +169,65 @@ def test_analyse_pinning_fit_writes_consistent_store_and_table(tmp_path):
     assert back["region_current"].dims == ("p", "condition", "time", "region_post", "region_pre")
     # the target is an ideal (non-periodic) sequence: bVar near 1 for the data side
     assert (back["bvar_data"] > 0.9).all()
+    # the planted forward band (dJ = c at lags 0.1-0.2 s, 0 elsewhere) beats every permutation
+    assert (back["dJ_asymmetry"] > back["dJ_asymmetry_null_high"]).all()
+    np.testing.assert_allclose(back["dJ_asymmetry_pvalue"], 1 / 201)
+    np.testing.assert_allclose(back["current_share"].sum("source"), 1.0)
     table = pd.read_csv(tmp_path / "c.csv")
-    assert set(table["measure"]) == {"relative_weight_change", "non_normality", "bvar", "qeff"}
+    assert {"relative_weight_change", "non_normality", "bvar", "qeff", "current_share", "asymmetry"} <= set(
+        table["measure"]
+    )
     assert float(out["relative_weight_change"].sel(p=1.0)) == pytest.approx(
         2 * float(out["relative_weight_change"].sel(p=0.1))
     )
 
 
 def test_analyse_pinning_fit_rejects_unknown_condition(tmp_path):
-    from pinfit.analysis.connectivity import analyse_pinning_fit
+    from pinfit.stages.connectivity import analyse_pinning_fit
 
     fit = _fit_store(tmp_path / "fit.zarr")
     with pytest.raises(PinfitInputError, match="condition"):
         analyse_pinning_fit(fit=fit, store=tmp_path / "c.zarr", table=tmp_path / "c.csv", condition="up")
     assert not (tmp_path / "c.zarr").exists()
+
+
+def _peaks_and_band(n=40, forward=True, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.uniform(0, 10, n))
+    lag = t[:, None] - t[None, :]
+    band = ((lag > 0) & (lag <= 1.0)) if forward else np.zeros((n, n), bool)
+    w = np.where(band, 1.0, 0.0) + 0.1 * rng.standard_normal((n, n))
+    return _mat(w), xr.DataArray(t, dims="unit")
+
+
+def test_peak_shuffle_null_finds_a_planted_forward_band():
+    from pinfit.analysis.connectivity import peak_shuffle_null
+
+    w, t = _peaks_and_band()
+    null = peak_shuffle_null(w, t, bin_width=0.5, window=1.0, n_shuffles=300, seed=1)
+    # observed: forward mean ~1, backward ~0 -> asymmetry ~1, far above permuted peak times
+    assert float(null["asymmetry"]) == pytest.approx(1.0, abs=0.05)
+    assert float(null["asymmetry_pvalue"]) == pytest.approx(1 / 301)
+    assert abs(float(null["asymmetry_null_mean"])) < 0.05
+    assert float(null["locality"]) > float(null["locality_null_high"])
+    # the null profile is flat around the overall mean of the weights
+    off = ~np.eye(w.shape[0], dtype=bool)
+    np.testing.assert_allclose(null["profile_null_mean"], w.values[off].mean(), atol=0.1)
+
+
+def test_peak_shuffle_null_sees_no_band_in_noise():
+    from pinfit.analysis.connectivity import peak_shuffle_null
+
+    w, t = _peaks_and_band(forward=False, seed=2)
+    null = peak_shuffle_null(w, t, bin_width=0.5, window=1.0, n_shuffles=300, seed=1)
+    assert float(null["asymmetry_null_low"]) < float(null["asymmetry"]) < float(null["asymmetry_null_high"])
+    assert float(null["asymmetry_pvalue"]) > 0.05
+
+
+def test_current_shares_of_planted_currents():
+    from pinfit.analysis.connectivity import current_shares
+
+    ones = xr.DataArray(np.ones((4, 3)), dims=("time", "unit"))
+    currents = xr.Dataset({"random": ones, "plastic": 2 * ones, "external": 0 * ones})
+    shares = current_shares(currents, ("time", "unit"))
+    np.testing.assert_allclose(shares.sel(source=["random", "plastic", "external"]), [0.2, 0.8, 0.0])

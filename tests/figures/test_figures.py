@@ -274,7 +274,7 @@ def make_sweep():
     return fits, summary
 
 
-def test_pinning_plots_seed_means_and_spread():
+def test_pinning_plots_seed_means_and_intervals():
     fits, summary = make_sweep()
     curves = pinning.training_curves(fits)
     assert len(curves) == 2 * 3 * 6  # seeds x p x runs
@@ -284,14 +284,47 @@ def test_pinning_plots_seed_means_and_spread():
     errorbar = ax_p.containers[0]
     # Planted: pvar = 0.5 + 0.4 p + 0.01 seed over seeds 0 and 1 -> mean 0.5 + 0.4 p + 0.005.
     np.testing.assert_allclose(errorbar.lines[0].get_ydata(), 0.5 + 0.4 * np.array([0.05, 0.2, 1.0]) + 0.005)
-    # Sample s.d. of {a, a + 0.01} is 0.01 / sqrt 2: the bar spans mean +- that.
+    # Student-t 95 % interval of {a, a + 0.01}: mean +- t(0.975, 1) (0.01 / sqrt 2) / sqrt 2.
     segments = errorbar.lines[2][0].get_segments()
-    np.testing.assert_allclose([s[1, 1] - s[0, 1] for s in segments], 2 * 0.01 / np.sqrt(2))
+    np.testing.assert_allclose([s[1, 1] - s[0, 1] for s in segments], 2 * 12.7062 * 0.005, rtol=1e-4)
     assert ax_p.get_xscale() == "log"  # p spans 20-fold
     assert fig.axes[2].get_yscale() == "log"
     # Training curve of p = 1 (mean over seeds, identical by construction): 0.9 (1 - exp(-(run + 1)/2)).
-    line = ax_p.figure.axes[1].get_lines()[-1]
+    line = fig.axes[1].get_lines()[-1]
     np.testing.assert_allclose(line.get_ydata(), 0.9 * (1 - np.exp(-(np.arange(6) + 1) / 2)))
+    assert any("held-out: no held-out scores" in t.get_text() for t in ax_p.texts)
+
+
+def test_pinning_draws_held_out_scores_ceiling_and_controls():
+    fits, summary = make_sweep()
+    summary = summary.assign(
+        pvar_split_train=summary["pvar"] - 0.01,
+        pvar_heldout=summary["pvar"] - 0.1,
+        noise_ceiling=0.95,
+        split_half_pvar=0.9,
+        split="2 folds",
+        pvar_no_input=-0.2,
+        pvar_plastic_initial=-1.0 + 0.1 * summary["seed"],
+        pvar_plastic_shuffled=-0.5,
+    )
+    fig = pinning.plot_pinning(summary, pinning.training_curves(fits))
+    assert_legible(fig)
+    ax_p, ax_ctl = fig.axes[0], fig.axes[3]
+    heldout = ax_p.containers[2]
+    np.testing.assert_allclose(heldout.lines[0].get_ydata(), 0.5 + 0.4 * np.array([0.05, 0.2, 1.0]) - 0.095)
+    [ceiling] = [line.get_ydata()[0] for line in ax_p.get_lines() if line.get_label() == "noise ceiling"]
+    assert ceiling == pytest.approx(0.95)
+    assert not [t for t in ax_p.texts if "held-out" in t.get_text()]  # scores are there: no note
+    labels = [c.get_label() for c in ax_ctl.containers]
+    assert labels == ["trained (intact)", "input removed", "plastic weights at J₀", "δJ shuffled"]
+    np.testing.assert_allclose(ax_ctl.containers[2].lines[0].get_ydata(), -0.95)
+
+
+def test_pinning_without_trials_says_why():
+    fits, summary = make_sweep()
+    summary = summary.assign(pvar_heldout=np.nan, split="none: one trial per condition")
+    fig = pinning.plot_pinning(summary, pinning.training_curves(fits))
+    assert any("one trial per condition" in " ".join(t.get_text().split()) for t in fig.axes[0].texts)
 
 
 def test_pinning_rejects_missing_columns():
@@ -355,10 +388,17 @@ def test_connectivity_draws_planted_bands_and_currents(tmp_path):
         for p, n_lag in ((0.1, 5), (1.0, 7))
     ]
     stem = tmp_path / "figures" / "connectivity"
+    by_p, dj = make_connectivity_tables()
+    write_table(by_p, tmp_path / "summary.csv")
+    write_table(dj, tmp_path / "dj.csv")
     run_script(
         "figures_connectivity",
         tmp_path,
-        input={"connectivity": stores},
+        input={
+            "connectivity": stores,
+            "summary": str(tmp_path / "summary.csv"),
+            "dj": str(tmp_path / "dj.csv"),
+        },
         params={"condition": None, "stem": str(stem), "dpi": 100},
     )
     assert_saved(stem)
@@ -374,6 +414,47 @@ def test_connectivity_draws_planted_bands_and_currents(tmp_path):
     np.testing.assert_allclose(rms[connectivity.COMPONENTS["random"]], 2.0)
     np.testing.assert_allclose(rms[connectivity.COMPONENTS["plastic"]], 1.0)  # RMS ignores the sign
     assert len(fig.axes) == 5  # a-c plus one spectrum per p
+
+
+def make_connectivity_tables(ps=(0.1, 1.0)):
+    """Across-seed tables as summarise_connectivity writes them, with planted values: band
+    strength 0.2 p (interval +-0.05), shares 0.5 / 0.3 / 0.2, weight change p; null +-0.01."""
+    rows = []
+    shares = {"share_random": 0.5, "share_plastic": 0.3, "share_external": 0.2}
+    for p in ps:
+        for measure, v in {"dJ_asymmetry": 0.2 * p, "relative_weight_change": p, **shares}.items():
+            rows.append(
+                {"p": p, "measure": measure, "mean": v, "ci_low": v - 0.05, "ci_high": v + 0.05, "n_seeds": 3}
+            )
+    dj = pd.DataFrame(
+        [
+            {"p": p, "seed": s, "statistic": "asymmetry", "null_low": -0.01, "null_high": 0.01}
+            for p in ps
+            for s in (0, 1)
+        ]
+    )
+    return pd.DataFrame(rows), dj
+
+
+def test_connectivity_draws_band_strength_shares_and_null():
+    store = make_connectivity_store()
+    by_p, dj = make_connectivity_tables()
+    null = xr.Dataset({"low": store["lag"] * 0 - 0.01, "high": store["lag"] * 0 + 0.01}, attrs={"p": 1.0})
+    fig = connectivity.plot_connectivity(
+        *_connectivity_inputs(store), band_null=null, by_p=by_p, dj_vs_peak=dj
+    )
+    assert_legible(fig)
+    ax_band, ax_share, ax_change = fig.axes[3:6]
+    band = ax_band.containers[0]
+    np.testing.assert_allclose(band.lines[0].get_ydata(), [0.02, 0.2])
+    segments = band.lines[2][0].get_segments()
+    np.testing.assert_allclose([seg[1, 1] - seg[0, 1] for seg in segments], 0.1)  # the 95 % interval
+    assert [c.get_label() for c in ax_share.containers] == [
+        connectivity.COMPONENTS[s] for s in ("random", "plastic", "external")
+    ]
+    np.testing.assert_allclose(ax_share.containers[1].lines[0].get_ydata(), 0.3)
+    np.testing.assert_allclose(ax_change.containers[0].lines[0].get_ydata(), [0.1, 1.0])
+    assert len(fig.axes) == 8  # a-c, d-f, one spectrum per p
 
 
 def _connectivity_inputs(store):

@@ -52,6 +52,7 @@ def test_average_per_condition_peak_times_and_neuron_max():
         "dff",
         "smooth",
         "average",
+        "split",
         "select",
         "normalise",
     ]
@@ -148,3 +149,50 @@ def test_input_is_not_modified():
     before = raw.copy(deep=True)
     preprocess_recording(raw, {"smooth": {"method": "gaussian"}})
     xr.testing.assert_identical(raw, before)
+
+
+def test_split_halves_average_disjoint_trials_per_condition():
+    # Trial k of neuron 0 is the constant k, so each fold's average names the trials it holds.
+    n_trials, n_frames = 8, 20
+    trials = np.ones((n_trials, n_frames, 2))
+    trials[:, :, 0] = np.arange(1, n_trials + 1)[:, None]
+    trials[:, 5, :] += 10.0  # a peak at frame 5, so neither neuron is flat
+    conditions = ["a", "b"] * 4
+    steps = {"normalise": {"method": "none"}, "split": {"folds": 2, "seed": 3}}
+    rec = preprocess_recording(make_raw(trials, conditions), steps)
+    assert rec["test_activity"].dims == ("fold", "condition", "time", "neuron")
+    np.testing.assert_array_equal(rec["test_trials"].values, [[2, 2], [2, 2]])
+    split = rec.attrs["preprocessing"][3]
+    assert split["step"] == "split" and split["test_trials_per_condition"] == {"a": [2, 2], "b": [2, 2]}
+    test = rec["test_activity"].sel(neuron="n0000").isel(time=0).values  # (fold, condition)
+    train = rec["train_activity"].sel(neuron="n0000").isel(time=0).values
+    # Per condition the two halves are disjoint and together hold every trial: their means
+    # average to the full mean, and each fold's training average is the other fold's test.
+    full = rec["activity"].sel(neuron="n0000").isel(time=0).values
+    np.testing.assert_allclose(test.mean(axis=0), full)
+    np.testing.assert_allclose(train, test[::-1])
+    assert not np.allclose(test[0], test[1])  # a real split, not two copies
+    # Seeded: the same seed deals the same folds, another seed (almost surely) others.
+    again = preprocess_recording(make_raw(trials, conditions), steps)
+    np.testing.assert_array_equal(again["test_activity"].values, rec["test_activity"].values)
+
+
+def test_split_folds_are_scaled_by_their_training_average():
+    rng = np.random.default_rng(0)
+    trials = rng.random((9, 30, 3)) + bump(1.0, 30)[None, :, None]
+    rec = preprocess_recording(make_raw(trials), {"split": {"folds": 3}})
+    assert rec.sizes["fold"] == 3
+    # neuron_max: each fold's training average peaks at exactly 1 per neuron, as `activity` does
+    np.testing.assert_allclose(rec["train_activity"].max(("condition", "time")).values, 1.0)
+    assert rec["test_trials"].values.ravel().tolist() == [3, 3, 3]
+
+
+def test_no_split_without_trials_says_why():
+    continuous = bump(2.0)[None, :, None] * np.ones((1, 1, 2))
+    rec = preprocess_recording(make_raw(continuous), {})
+    assert "test_activity" not in rec and "fold" not in rec.dims
+    split = next(s for s in rec.attrs["preprocessing"] if s["step"] == "split")
+    assert "one trial per condition" in split["skipped"]
+    off = preprocess_recording(make_raw(np.stack([continuous[0]] * 4)), {"split": {"folds": 0}})
+    assert "test_activity" not in off
+    assert "switched off" in next(s for s in off.attrs["preprocessing"] if s["step"] == "split")["skipped"]

@@ -11,9 +11,9 @@ import xarray as xr
 from pinfit.errors import PinfitInputError
 from pinfit.metrics import compute_chi2, compute_pvar
 from pinfit.pinning import fit, fit_pinning, network
-from pinfit.pinning.kernel import _learn, _mirror, run_condition
+from pinfit.pinning.kernel import _learn, _mirror
 from pinfit.pinning.params import PinningParams
-from pinfit.pinning.synthetic import gaussian_bump_recording
+from pinfit.pinning.synthetic import gaussian_bump_recording, teacher_recording
 from pinfit.rls import rls_step as torch_rls
 
 FAST = dict(steps_per_frame=8, runs=3, free_runs=1)
@@ -72,43 +72,8 @@ def test_torch_rls_pass_equals_regularised_least_squares():
     assert torch.equal(P, P.transpose(-1, -2))
 
 
-def _teacher_recording(n=40, frames=30, p=0.5, seed=4):
-    """Rates of a network that differs from the student's J0 only on the student's plastic
-    columns, under the same frozen input: a target the student can match exactly."""
-    shape_only = gaussian_bump_recording(n_neurons=n, n_frames=frames, seed=seed)
-    params = PinningParams(p=(p,), seed=seed, error="rate", steps_per_frame=8)
-    problem = fit.build_problem(shape_only, params)
-    rng = np.random.default_rng(99)
-    J = problem.J0.copy()
-    cols = problem.idx[0, 0, : problem.count[0, 0]]
-    J[:, cols] += rng.standard_normal((n, cols.size)) * 1.0 / np.sqrt(cols.size)
-    rates = np.empty((1, frames, n))
-    run_condition(
-        J,
-        np.zeros((0, 0, 0)),
-        problem.idx,
-        problem.count,
-        np.zeros((1, 1, 1, 1)),
-        problem.x0[0],
-        problem.h[0],
-        np.zeros((0, n)),
-        np.zeros((frames, n)),
-        8,
-        problem.frame / 8 / params.tau,
-        True,
-        False,
-        False,
-        False,
-        rates,
-        np.empty_like(rates),
-    )
-    return shape_only.copy(
-        data={"activity": shape_only["activity"].copy(data=rates), "peak_time": shape_only.peak_time}
-    )
-
-
 def test_teacher_network_is_learned():
-    recording = _teacher_recording()
+    recording, _ = teacher_recording(40, 30, p=0.5, seed=4, steps_per_frame=8)
     ds = fit_pinning(recording, p=0.5, seed=4, error="rate", steps_per_frame=8, runs=30, free_runs=1).isel(
         network=0
     )

@@ -50,7 +50,9 @@ def test_ppc_like_sweep_with_workflow_defaults(tmp_path):
     recording = ingest_recording(entry, tmp_path / "recording.zarr", dataset="ppc_like")
     section = config["pinning"]
     params = {
-        k: v for k, v in section.items() if k not in ("p", "seeds", "threads", "mem_mb", "runtime", "gpu")
+        k: v
+        for k, v in section.items()
+        if k not in ("p", "seeds", "threads", "mem_mb", "runtime", "gpu", "controls")
     }
     pvar = np.array(
         [fit_pinning(recording, p=section["p"], seed=s, **params)["pvar"].values for s in section["seeds"]]

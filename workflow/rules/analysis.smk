@@ -9,7 +9,8 @@ wildcard_constraints:
 
 
 rule analysis_connectivity:
-    """Weight change, non-normality, spectra, band analysis, currents, bVar and Qeff of one PINning fit."""
+    """Weight change, non-normality, spectra, band analysis (dJ against a permuted-peak-time null),
+    currents and their shares, bVar and Qeff of one PINning fit."""
     input:
         fit="results/{dataset}/pinning/{fit}.zarr",
     output:
@@ -19,6 +20,7 @@ rule analysis_connectivity:
         condition=lambda wc: _analysis(wc.dataset, "connectivity")["condition"],
         band_bin_frames=lambda wc: _analysis(wc.dataset, "connectivity")["band_bin_frames"],
         variance_fraction=lambda wc: _analysis(wc.dataset, "connectivity")["variance_fraction"],
+        controls=lambda wc: pinning_config(wc.dataset)["controls"],
     log:
         "logs/{dataset}/analysis/connectivity_{fit}.log",
     benchmark:
@@ -32,6 +34,27 @@ rule analysis_connectivity:
         CONDA_ENV
     script:
         "../scripts/analysis_connectivity.py"
+
+
+rule connectivity_summary:
+    """A recording's dJ-vs-peak-time statistics against their null, and the band strength, current
+    shares and weight changes per p with across-seed 95 % intervals."""
+    input:
+        lambda wc: [f"results/{wc.dataset}/analysis/connectivity_{name}.zarr" for name in pinning_fit_names(wc.dataset)],
+    output:
+        dj="results/{dataset}/analysis/dj_vs_peak.csv",
+        summary="results/{dataset}/analysis/connectivity_summary.csv",
+    log:
+        "logs/{dataset}/analysis/connectivity_summary.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=5,
+        gpu=0,
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/analysis_connectivity_summary.py"
 
 
 rule task_grid:

@@ -29,7 +29,8 @@ rule figure_activity:
 
 
 rule figure_pinning:
-    """Figure 2: pVar against p (mean and spread over seeds) and training curves."""
+    """Figure 2: trained-on and held-out pVar against p (across-seed 95 % intervals, noise
+    ceiling), training curves, the paper's controls against p."""
     input:
         summary="results/{dataset}/pinning/summary.csv",
         fits=lambda wc: [f"results/{wc.dataset}/pinning/{n}.zarr" for n in pinning_fit_names(wc.dataset)],
@@ -54,11 +55,15 @@ rule figure_pinning:
 
 
 rule figure_connectivity:
-    """Figure 3: J and dJ against peak-time difference, currents over time, eigenvalue spectra."""
+    """Figure 3: J and dJ against peak-time difference (with the permuted-peak-time null), band
+    strength, current shares and weight change against p (across-seed 95 % intervals), currents,
+    eigenvalue spectra."""
     input:
         connectivity=lambda wc: [
             f"results/{wc.dataset}/analysis/connectivity_{name}.zarr" for name in _shown_fits(wc.dataset)
         ],
+        summary="results/{dataset}/analysis/connectivity_summary.csv",
+        dj="results/{dataset}/analysis/dj_vs_peak.csv",
     output:
         pdf="results/figures/{dataset}/connectivity.pdf",
         svg="results/figures/{dataset}/connectivity.svg",

@@ -1,7 +1,9 @@
 # pinning stage: PINning fits of every recording dataset, swept over p and seeds.
 # One job per (dataset, seed) trains every p of that seed as one batch (they share J0 and the
-# frozen input) and writes the batch store; a light job cuts out one store per p, and a gather
-# rule tabulates a dataset's fits.
+# frozen input) and writes the batch store; a light job cuts out one store per p. Per seed, one
+# job fits the same batch to each held-out fold's training average and scores it on the fold's
+# other trials, and one runs the paper's controls on the trained batch; a gather rule tabulates
+# a dataset's fits with across-seed intervals.
 
 
 rule pinning_fit:
@@ -50,12 +52,70 @@ rule pinning_select:
         "../scripts/pinning_select.py"
 
 
-rule pinning_summary:
-    """One row per fit of a dataset: p, seed, free-run pVar, final chi2, runs, units, seconds."""
+rule pinning_heldout:
+    """Held-out validation: the seed's batch trained on each fold's training average, scored on the fold's test average."""
+    message:
+        "PINning held-out folds {wildcards.dataset}, seed {wildcards.seed}"
     input:
-        lambda wc: pinning_fit_paths(wc.dataset),
+        recording="results/{dataset}/recording.zarr",
     output:
-        "results/{dataset}/pinning/summary.csv",
+        "results/{dataset}/pinning/heldout_seed{seed}.csv",
+    params:
+        pinning=lambda wc: pinning_config(wc.dataset),
+        device=config["device"],
+    log:
+        "logs/{dataset}/pinning/heldout_seed{seed}.log",
+    benchmark:
+        "benchmarks/{dataset}/pinning/heldout_seed{seed}.tsv"
+    threads: lambda wc: pinning_config(wc.dataset)["threads"]
+    resources:
+        mem_mb=lambda wc: pinning_config(wc.dataset)["mem_mb"],
+        runtime=lambda wc: pinning_config(wc.dataset)["runtime"],
+        gpu=lambda wc: pinning_config(wc.dataset)["gpu"],
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/pinning_heldout.py"
+
+
+rule pinning_controls:
+    """The controls of Rajan et al. 2016 on the seed's trained batch: no input, J0 at the plastic weights, shuffled dJ."""
+    input:
+        recording="results/{dataset}/recording.zarr",
+        batch="results/{dataset}/pinning/batches/seed{seed}.zarr",
+    output:
+        "results/{dataset}/pinning/controls_seed{seed}.csv",
+    params:
+        pinning=lambda wc: pinning_config(wc.dataset),
+    log:
+        "logs/{dataset}/pinning/controls_seed{seed}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+        gpu=0,
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/pinning_controls.py"
+
+
+rule pinning_summary:
+    """One row per fit (pVar trained-on and held-out, noise ceiling, controls); per-p intervals; control runs."""
+    input:
+        fits=lambda wc: pinning_fit_paths(wc.dataset),
+        heldout=lambda wc: [
+            f"results/{wc.dataset}/pinning/heldout_seed{seed}.csv" for seed in pinning_config(wc.dataset)["seeds"]
+        ],
+        controls=lambda wc: [
+            f"results/{wc.dataset}/pinning/controls_seed{seed}.csv" for seed in pinning_config(wc.dataset)["seeds"]
+        ],
+    output:
+        summary="results/{dataset}/pinning/summary.csv",
+        by_p="results/{dataset}/pinning/summary_by_p.csv",
+        controls="results/{dataset}/pinning/controls.csv",
+    params:
+        pinning=lambda wc: pinning_config(wc.dataset),
     log:
         "logs/{dataset}/pinning/summary.log",
     threads: 1

@@ -1,7 +1,8 @@
-from pinfit.analysis.connectivity import analyse_pinning_fit
 from pinfit.progress import log_to_file
+from pinfit.stages.connectivity import analyse_pinning_fit
 
 log_to_file(snakemake.log[0])
+controls = snakemake.params.controls
 analyse_pinning_fit(
     fit=snakemake.input.fit,
     store=snakemake.output.store,
@@ -9,4 +10,7 @@ analyse_pinning_fit(
     condition=snakemake.params.condition,
     band_bin_frames=snakemake.params.band_bin_frames,
     variance_fraction=snakemake.params.variance_fraction,
+    band_window_s=controls["band_window_s"],
+    n_shuffles=controls["n_shuffles"],
+    shuffle_seed=controls["shuffle_seed"],
 )

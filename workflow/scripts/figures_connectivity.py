@@ -6,5 +6,7 @@ draw_connectivity(
     connectivity=list(snakemake.input.connectivity),
     stem=snakemake.params.stem,
     condition=snakemake.params.condition,
+    summary=snakemake.input.summary,
+    dj_vs_peak=snakemake.input.dj,
     dpi=snakemake.params.dpi,
 )

@@ -5,12 +5,15 @@ it changed (relative weight change), how non-normal it became (Schur form), how 
 moved, whether weights are banded along the sequence (mean and SD of J and dJ against the
 peak-time difference of post- and presynaptic units) and which currents drive each unit
 (random-recurrent J0 r, plastic-recurrent dJ r, external h; region-to-region for CURBD).
+Whether a band is more than chance is judged against peak times permuted across units.
+Pure functions: arrays in, arrays out (:mod:`pinfit.stages.connectivity` reads the stores).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
-import pandas as pd
 import scipy.linalg
 import xarray as xr
 
@@ -193,165 +196,105 @@ def region_currents(J: xr.DataArray, rate: xr.DataArray, region: xr.DataArray) -
     return current.transpose(*[d for d in rate.dims if d != "unit"], "region_post", "region_pre")
 
 
-def analyse_pinning_fit(
+def _lag_bins(t: np.ndarray, bin_width: float) -> np.ndarray:
+    """(unit, unit_pre) int: the bin of t_post - t_pre, in multiples of ``bin_width``."""
+    return np.rint((t[:, None] - t[None, :]) / bin_width).astype(int)
+
+
+def _band_stats(w: np.ndarray, lag: np.ndarray, window: float) -> tuple[float, float]:
+    """(forward asymmetry, locality) of off-diagonal weights ``w`` at peak-time differences ``lag``."""
+    forward = w[(lag > 0) & (lag <= window)].mean()
+    backward = w[(lag < 0) & (lag >= -window)].mean()
+    near, far = np.abs(lag) <= window, np.abs(lag) > window
+    return forward - backward, w[near].mean() - w[far].mean()
+
+
+def peak_shuffle_null(
+    matrix: xr.DataArray,
+    peak_time: xr.DataArray,
     *,
-    fit: str,
-    store: str,
-    table: str,
-    condition: str | None = None,
-    band_bin_frames: int = 1,
-    variance_fraction: float = 0.95,
+    bin_width: float,
+    window: float,
+    n_shuffles: int = 1000,
+    seed: int | Sequence[int] = 0,
 ) -> xr.Dataset:
-    """Every connectivity and sequence measure of one PINning fit store (all its p values).
+    """Band strength of weights against peak-time difference, and its null of permuted peak times.
+
+    Statistics over the off-diagonal weights W_ij at lag t_i - t_j: ``asymmetry`` = mean W over
+    0 < lag <= window minus mean over -window <= lag < 0 (units driven by those that peak just
+    before them); ``locality`` = mean W over |lag| <= window minus mean beyond. The null permutes
+    the peak times across units (every pairwise difference survives, its weights are dealt
+    anew), ``n_shuffles`` times; the band profile (mean W per lag bin, as :func:`band_profile`)
+    is summarised by its null mean and 2.5 / 97.5 percentiles.
 
     Parameters
     ----------
-    fit : path
-        Fit store written by the pinning stage (dims network with coord p, unit, unit_pre,
-        condition, time; ``J0``, ``J``, ``h``, ``rate``, ``target``; coord ``recorded``,
-        optional ``region``).
-    store, table : path
-        Output zarr store and tidy CSV (columns p, condition, source, measure, value).
-    condition : str, optional
-        Condition whose target peak times order the units for the band analysis (default: the
-        first).
-    band_bin_frames : int
-        Band-analysis bin width in data frames.
-    variance_fraction : float
-        Variance share that defines Qeff.
+    matrix : xr.DataArray, dims (unit, unit_pre)
+        Usually dJ = J - J0.
+    peak_time : xr.DataArray, dims (unit)
+        Peak time (s) of each unit.
+    bin_width, window : float
+        Lag bin (s) of the profile and band window (s).
+    n_shuffles : int
+        Permutations.
+    seed : int or sequence of int
+        Seed of the permutations (NumPy's default_rng).
 
     Returns
     -------
     xr.Dataset
-        Dim p (one entry per fitted network): ``relative_weight_change``, ``non_normality``
-        (p); ``non_normality_J0``; ``eig_real``, ``eig_imag`` (p, eigen), ``eig0_real``,
-        ``eig0_imag`` (eigen); ``band_J_mean``, ``band_J_sd``, ``band_dJ_mean``, ``band_dJ_sd``,
-        ``band_count`` (p, lag s) over recorded units; currents ``random``, ``plastic``,
-        ``total`` (p, condition, time, unit) and ``external`` (condition, time, unit: the
-        frozen input is shared by every p); ``region_current`` (p, condition,
-        time, region_post, region_pre) when units carry regions; ``bvar_data``, ``qeff_data``
-        (condition) and ``bvar_model``, ``qeff_model`` (p, condition) over recorded units.
+        ``asymmetry``, ``locality`` (observed, scalars; weight units) with ``*_null_mean``,
+        ``*_null_low``, ``*_null_high`` (2.5 / 97.5 %) and ``*_pvalue`` (two-sided, (1 + k) /
+        (1 + n_shuffles)); ``profile_null_mean``, ``profile_null_low``, ``profile_null_high``
+        (lag s). attrs window, bin_width, n_shuffles.
     """
-    from pinfit.analysis.sequence import compare_sequences
-    from pinfit.store import provenance, read_dataset, write_dataset, write_table
-
-    where = "analyse_pinning_fit"
-    check_range(where, "band_bin_frames", band_bin_frames, 1, None)
-    check_range(where, "variance_fraction", variance_fraction, 0, 1, low_open=True)
-    ds = read_dataset(fit).swap_dims(network="p")
-    conditions = [str(c) for c in ds["condition"].values]
-    condition = conditions[0] if condition is None else condition
-    if condition not in conditions:
-        raise PinfitInputError(
-            where,
-            "condition",
-            f"{condition!r} is not one of {conditions}",
-            "set analysis.connectivity_condition to one of the fit's conditions or null",
-        )
-    recorded = ds["recorded"].values.astype(bool)
-    frame = float(np.median(np.diff(ds["time"].values)))
-    J, J0 = ds["J"], ds["J0"]
-    dJ = J - J0
-    sub = {"unit": recorded, "unit_pre": recorded}
-    order_time = peak_times(ds["target"].sel(condition=condition).isel(unit=recorded))
-
-    def per_p(function, *arrays):
-        return xr.concat([function(*(a.sel(p=p) for a in arrays)) for p in ds["p"].values], dim=ds["p"])
-
-    def band(matrix):
-        return band_profile(matrix.isel(sub), order_time, bin_width=band_bin_frames * frame)
-
-    spectrum0 = eigen_spectrum(J0)
-    bands_J, bands_dJ = per_p(band, J), per_p(band, dJ)
-    spectra = per_p(eigen_spectrum, J)
-    currents = decompose_currents(J0, J, ds["rate"], ds["h"])
-    seq = compare_sequences(
-        ds["target"].isel(unit=recorded),
-        ds["rate"].isel(unit=recorded),
-        data_unit_dim="unit",
-        variance_fraction=variance_fraction,
-    )
-    out = xr.Dataset(
-        {
-            "relative_weight_change": relative_weight_change(J, J0),
-            "non_normality": per_p(non_normality, J),
-            "non_normality_J0": non_normality(J0),
-            "eig_real": spectra["real"],
-            "eig_imag": spectra["imag"],
-            "eig0_real": spectrum0["real"],
-            "eig0_imag": spectrum0["imag"],
-            "band_J_mean": bands_J["mean"],
-            "band_J_sd": bands_J["sd"],
-            "band_dJ_mean": bands_dJ["mean"],
-            "band_dJ_sd": bands_dJ["sd"],
-            "band_count": bands_J["count"],
-            **{name: currents[name] for name in ("random", "plastic", "external", "total")},
-            **{
-                f"{m}_data": seq[m].sel(source="data", drop=True).isel(p=0, drop=True)
-                for m in ("bvar", "qeff")
-            },
-            **{f"{m}_model": seq[m].sel(source="model", drop=True) for m in ("bvar", "qeff")},
-        }
-    )
-    if "region" in ds.coords:
-        out["region_current"] = region_currents(J, ds["rate"], ds["region"])
-    out.attrs = provenance(
-        analysis="connectivity",
-        fit=str(fit),
-        band_condition=condition,
-        band_bin_s=band_bin_frames * frame,
-        variance_fraction=variance_fraction,
-        phi=ds.attrs.get("phi"),
-        seed=ds.attrs.get("seed"),
-    )
-    write_dataset(out, store)
-    write_table(_tidy(out), table)
+    observed = band_profile(matrix, peak_time, bin_width=bin_width)
+    check_range("peak_shuffle_null", "window", window, 0, None, low_open=True)
+    check_range("peak_shuffle_null", "n_shuffles", n_shuffles, 1)
+    t = np.asarray(peak_time.values, dtype=float)
+    w = matrix.transpose("unit", "unit_pre").values
+    off = ~np.eye(len(t), dtype=bool)
+    bins = np.rint(observed["lag"].values / bin_width).astype(int)
+    stats = np.empty((n_shuffles + 1, 2))
+    profiles = np.empty((n_shuffles, bins.size))
+    rng = np.random.default_rng(seed)
+    for k in range(n_shuffles + 1):
+        tk = t if k == 0 else rng.permutation(t)
+        lag = (tk[:, None] - tk[None, :])[off]
+        stats[k] = _band_stats(w[off], lag, window)
+        if k:
+            index = np.searchsorted(bins, _lag_bins(tk, bin_width)[off])
+            profiles[k - 1] = np.bincount(index, w[off], bins.size) / observed["count"].values
+    out = xr.Dataset(coords={"lag": observed["lag"]}, attrs={"window": window, "bin_width": bin_width})
+    out.attrs.update(n_shuffles=n_shuffles, lag_units="s")
+    for j, name in enumerate(("asymmetry", "locality")):
+        null = stats[1:, j]
+        out[name] = stats[0, j]
+        out[f"{name}_null_mean"] = null.mean()
+        out[f"{name}_null_low"], out[f"{name}_null_high"] = np.quantile(null, [0.025, 0.975])
+        extreme = np.abs(null - null.mean()) >= abs(stats[0, j] - null.mean())
+        out[f"{name}_pvalue"] = (1 + extreme.sum()) / (1 + n_shuffles)
+    out["profile_null_mean"] = ("lag", profiles.mean(axis=0))
+    out["profile_null_low"] = ("lag", np.quantile(profiles, 0.025, axis=0))
+    out["profile_null_high"] = ("lag", np.quantile(profiles, 0.975, axis=0))
     return out
 
 
-def _tidy(out: xr.Dataset):
-    """One row per (p, condition, source, measure) of the scalar summaries."""
-    rows = []
-    for p in out["p"].values:
-        for measure in ("relative_weight_change", "non_normality"):
-            rows.append(
-                {
-                    "p": p,
-                    "condition": "",
-                    "source": "model",
-                    "measure": measure,
-                    "value": float(out[measure].sel(p=p)),
-                }
-            )
-        rows.append(
-            {
-                "p": p,
-                "condition": "",
-                "source": "J0",
-                "measure": "non_normality",
-                "value": float(out["non_normality_J0"]),
-            }
-        )
-        for measure in ("bvar", "qeff"):
-            for c in out["condition"].values:
-                rows.append(
-                    {
-                        "p": p,
-                        "condition": c,
-                        "source": "model",
-                        "measure": measure,
-                        "value": float(out[f"{measure}_model"].sel(p=p, condition=c)),
-                    }
-                )
-    for measure in ("bvar", "qeff"):
-        for c in out["condition"].values:
-            rows.append(
-                {
-                    "p": np.nan,
-                    "condition": c,
-                    "source": "data",
-                    "measure": measure,
-                    "value": float(out[f"{measure}_data"].sel(condition=c)),
-                }
-            )
-    return pd.DataFrame(rows)
+def current_shares(currents: xr.Dataset, dims) -> xr.DataArray:
+    """Share of input power per source: sum c^2 / sum (random^2 + plastic^2 + external^2).
+
+    Parameters
+    ----------
+    currents : xr.Dataset
+        ``random``, ``plastic``, ``external`` (from :func:`decompose_currents`).
+    dims : sequence of str
+        Dims summed over (e.g. condition, time, unit); the others (e.g. p) are kept.
+
+    Returns
+    -------
+    xr.DataArray, dims (..., source), source = random, plastic, external; shares sum to 1.
+    """
+    names = ["random", "plastic", "external"]
+    parts = [(currents[n] ** 2).sum([d for d in dims if d in currents[n].dims]) for n in names]
+    power = xr.concat(xr.broadcast(*parts), "source", coords="minimal").assign_coords(source=names)
+    return (power / power.sum("source")).rename("current_share")

@@ -1,4 +1,5 @@
-"""Comparing models with humans: report likelihood, ranking of training conditions, recovery."""
+"""Comparing models with humans: report likelihood, ranking of training conditions, recovery.
+"""
 
 from __future__ import annotations
 

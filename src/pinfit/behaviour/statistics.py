@@ -1,4 +1,5 @@
-"""Summary statistics of continuous reports (humans or models alike): error spread, bias, mixture fits."""
+"""Summary statistics of continuous reports (humans or models alike): error spread, bias, mixture fits.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,9 @@
 """Figure 3: what PINning did to the connectivity, and which currents drive the sequence.
 
+Every drawn summary carries a 95 % interval: band profiles over each bin's synapses, band
+strength, current shares and weight change across seeds; the band strength is set against
+the same statistic under permuted peak times (the paper's control 3).
+
 Why these three views (Rajan, Harvey & Tank 2016): the band profile shows whether trained
 weights line up along the sequence (a feed-forward chain would be a strong band at small
 positive lag); the current decomposition shows whether the sequence is carried by the trained
@@ -12,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
 
@@ -43,12 +48,17 @@ def _rms(current: xr.DataArray) -> xr.DataArray:
 MIN_BIN_SHARE = 0.05
 
 
+#: Half-width of a normal 95 % interval in standard errors.
+Z95 = 1.959964
+
+
 def _band(ax, bands: xr.Dataset, p_values, colours, title: str) -> None:
+    """Mean weight per lag bin with its 95 % interval over the bin's synapses (mean +- 1.96 s.e.m.)."""
     for p, colour in zip(p_values, colours, strict=True):
         band = bands.sel(p=p)
         band = band.where(band["count"] >= MIN_BIN_SHARE * band["count"].max())
-        sem = band["sd"] / np.sqrt(band["count"].clip(min=1))
-        ax.fill_between(band["lag"], band["mean"] - sem, band["mean"] + sem, color=colour, alpha=0.3, lw=0)
+        half = Z95 * band["sd"] / np.sqrt(band["count"].clip(min=1))
+        ax.fill_between(band["lag"], band["mean"] - half, band["mean"] + half, color=colour, alpha=0.3, lw=0)
         ax.plot(band["lag"], band["mean"], color=colour, label=f"p = {100 * p:g} %")
     ax.axhline(0, color="0.5", lw=0.5, zorder=0)
     ax.axvline(0, color="0.5", lw=0.5, ls=":", zorder=0)
@@ -64,8 +74,11 @@ def plot_connectivity(
     currents: xr.Dataset,
     spectra: Mapping[float, xr.Dataset],
     spectrum_J0: xr.Dataset,
+    band_null: xr.Dataset | None = None,
+    by_p: pd.DataFrame | None = None,
+    dj_vs_peak: pd.DataFrame | None = None,
 ) -> Figure:
-    """Band profiles of J and dJ, currents over time, and eigenvalue spectra.
+    """Band profiles of J and dJ, band strength and current shares against p, currents, spectra.
 
     Parameters
     ----------
@@ -80,11 +93,26 @@ def plot_connectivity(
         Eigenvalues of J per p: ``real`` and ``imag`` (eigen). Up to four are drawn.
     spectrum_J0 : xr.Dataset
         Eigenvalues of the initial random J0 (``real``, ``imag`` (eigen)), drawn behind each.
+    band_null : xr.Dataset, optional
+        ``low``, ``high`` (lag) and attr ``p``: the 2.5-97.5 % band of the dJ profile under
+        permuted peak times, drawn in panel b.
+    by_p : pandas.DataFrame, optional
+        Across-seed summaries (columns p, measure, mean, ci_low, ci_high; measures
+        ``dJ_asymmetry``, ``dJ_locality``, ``share_random``, ``share_plastic``, ``share_external``,
+        ``relative_weight_change``), e.g. results/<dataset>/analysis/connectivity_summary.csv.
+    dj_vs_peak : pandas.DataFrame, optional
+        Per-fit null ranges (columns p, statistic, null_low, null_high), e.g.
+        results/<dataset>/analysis/dj_vs_peak.csv: the permuted-peak-time range of the band
+        strength, averaged over seeds.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two columns wide: a, b band profiles (mean +- s.e.m. per p); c currents; d- spectra.
+        Two columns wide: a, b band profiles (mean, 95 % interval over each bin's synapses, per
+        p; b with the permuted-peak-time null); c currents; with ``by_p``: d dJ band strength
+        (forward asymmetry and locality) against p, each with its permuted-peak-time 95 %
+        range (shaded), e current shares, f relative weight change
+        (across-seed means, Student-t 95 % intervals); then the spectra.
     """
     missing = [name for name in ("random", "plastic", "external") if name not in currents]
     if missing:
@@ -98,13 +126,26 @@ def plot_connectivity(
         raise PinfitInputError("plot_connectivity", "spectra", f"{len(spectra)} spectra", "pass one to four")
     p_values = [float(p) for p in band_J["p"].values]
     colours = ordered_colours(len(p_values))
-    fig = new_figure("double", 105.0)
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.05])
-    ax_j, ax_dj, ax_cur = top.subplots(1, 3)
-    spec_axes = np.atleast_1d(bottom.subplots(1, len(spectra)))
+    rows = [1, 1.05] if by_p is None else [1, 0.9, 1.05]
+    fig = new_figure("double", 105.0 if by_p is None else 160.0)
+    subfigures = fig.subfigures(len(rows), 1, height_ratios=rows)
+    ax_j, ax_dj, ax_cur = subfigures[0].subplots(1, 3)
+    summary_axes = [] if by_p is None else list(subfigures[1].subplots(1, 3))
+    spec_axes = np.atleast_1d(subfigures[-1].subplots(1, len(spectra)))
 
     _band(ax_j, band_J, p_values, colours, "J")
     _band(ax_dj, band_dJ, p_values, colours, "δJ")
+    if band_null is not None:
+        ax_dj.fill_between(
+            band_null["lag"],
+            band_null["low"],
+            band_null["high"],
+            color="0.6",
+            alpha=0.35,
+            lw=0,
+            label=f"null, p = {100 * float(band_null.attrs['p']):g} %",
+        )
+        ax_dj.legend(loc="lower left", handlelength=1.0)
     ax_j.legend(loc="lower left", ncol=len(p_values), handlelength=1.0, columnspacing=0.8, handletextpad=0.3)
 
     for name, label in COMPONENTS.items():
@@ -141,16 +182,70 @@ def plot_connectivity(
         ax.set_xlabel("Re λ")
     spec_axes[0].set_ylabel("Im λ")
     spec_axes[0].legend(loc="lower left", markerscale=3, handletextpad=0.2)
-    label_panels([ax_j, ax_dj, ax_cur, *spec_axes])
+    if by_p is not None:
+        _summaries(summary_axes, by_p, dj_vs_peak)
+    label_panels([ax_j, ax_dj, ax_cur, *summary_axes, *spec_axes])
     return fig
 
 
+def _measure(ax, by_p: pd.DataFrame, measure: str, colour, label: str) -> None:
+    """Across-seed mean of ``measure`` against p with its 95 % interval as bars."""
+    rows = by_p[by_p["measure"] == measure].sort_values("p")
+    if rows.empty:
+        return
+    mean = rows["mean"].to_numpy(float)
+    yerr = np.nan_to_num(np.abs(rows[["ci_low", "ci_high"]].to_numpy(float).T - mean))
+    ax.errorbar(
+        rows["p"], mean, yerr=yerr, color=colour, marker="o", ms=3, mew=0, capsize=1.5, lw=0.9, label=label
+    )
+
+
+def _summaries(axes, by_p: pd.DataFrame, dj_vs_peak: pd.DataFrame | None) -> None:
+    """Panels d-f: band strength with its null, current shares, weight change, against p."""
+    ax_band, ax_share, ax_change = axes
+    for statistic, colour, label in (
+        ("asymmetry", OKABE_ITO[3], "forward − backward"),
+        ("locality", OKABE_ITO[4], "near − far"),
+    ):
+        if dj_vs_peak is not None:
+            rows = dj_vs_peak[dj_vs_peak["statistic"] == statistic]
+            null = rows.groupby("p")[["null_low", "null_high"]].mean()
+            ax_band.fill_between(
+                null.index, null["null_low"], null["null_high"], color=colour, alpha=0.15, lw=0
+            )
+        _measure(ax_band, by_p, f"dJ_{statistic}", colour, label)
+    ax_band.axhline(0, color="0.5", lw=0.5, zorder=0)
+    ax_band.set_ylabel("mean δJ difference")
+    ax_band.set_title("δJ band vs permuted peak times", loc="left")
+    ax_band.legend(loc="upper left", ncol=2)
+    for source in ("random", "plastic", "external"):
+        _measure(ax_share, by_p, f"share_{source}", COMPONENT_COLOURS[source], COMPONENTS[source])
+    ax_share.set_ylim(0, 1)
+    ax_share.set_ylabel("share of input power")
+    ax_share.set_title("current shares", loc="left")
+    ax_share.legend(loc="center right")
+    _measure(ax_change, by_p, "relative_weight_change", "black", "Σ|J − J₀| / Σ|J₀|")
+    ax_change.set_ylabel("relative weight change")
+    ax_change.set_title("weight change", loc="left")
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("plastic weights p")
+
+
 def draw_connectivity(
-    *, connectivity: Sequence[str], stem: str, condition: str | None = None, dpi: int = 300
+    *,
+    connectivity: Sequence[str],
+    stem: str,
+    condition: str | None = None,
+    summary: str | None = None,
+    dj_vs_peak: str | None = None,
+    dpi: int = 300,
 ) -> list:
     """Read connectivity analysis stores (one per p, one seed), draw Figure 3, save it at ``stem``.
 
-    The currents are those of the largest p in ``condition`` (default: the first condition).
+    The currents and the dJ null band are those of the largest p in ``condition`` (default:
+    the first condition); ``summary`` and ``dj_vs_peak`` are the dataset's across-seed tables
+    (:func:`pinfit.stages.connectivity.summarise_connectivity`).
     """
     stores = sorted((read_dataset(path) for path in connectivity), key=lambda store: float(store["p"].max()))
     conditions = [str(c) for c in stores[-1]["condition"].values]
@@ -173,11 +268,20 @@ def draw_connectivity(
     }
     largest = stores[-1].isel(p=-1)
     currents = largest[[name for name in COMPONENTS if name in largest]].sel(condition=condition)
+    band_null = None
+    if "band_dJ_null_low" in largest:
+        band_null = xr.Dataset(
+            {"low": largest["band_dJ_null_low"], "high": largest["band_dJ_null_high"]},
+            attrs={"p": float(largest["p"])},
+        )
     figure = plot_connectivity(
         band("J"),
         band("dJ"),
         currents.assign_attrs(p=float(largest["p"])),
         spectra,
         xr.Dataset({"real": stores[0]["eig0_real"], "imag": stores[0]["eig0_imag"]}),
+        band_null=band_null,
+        by_p=None if summary is None else pd.read_csv(summary),
+        dj_vs_peak=None if dj_vs_peak is None else pd.read_csv(dj_vs_peak),
     )
     return save_figure(figure, stem, dpi=dpi)

@@ -25,8 +25,9 @@ def preprocess_recording(raw: xr.Dataset, steps: dict | None = None) -> xr.Datas
     """Preprocess a raw recording into the Recording data model.
 
     Order: dF/F, smoothing (both on the full-resolution traces), alignment to events (only
-    when ``raw`` has ``event_time``), trial averaging per condition, selection of active
-    neurons, normalisation, optional sorting by peak time.
+    when ``raw`` has ``event_time``), trial averaging per condition (and per held-out fold),
+    selection of active neurons, normalisation, optional sorting by peak time. The neurons
+    selected and their order come from the average of all trials and apply to every fold.
 
     Parameters
     ----------
@@ -43,8 +44,13 @@ def preprocess_recording(raw: xr.Dataset, steps: dict | None = None) -> xr.Datas
         ``activity`` (condition, time, neuron) trial-averaged and normalised; ``peak_time``
         (condition, neuron) s, the time of each neuron's maximum; with
         ``average.keep_trials`` also ``trial_activity`` (trial, time, neuron) with coord
-        ``trial_condition``. coords ``time`` (s, from 0), ``neuron`` (str), ``condition``
-        (str). attrs: the raw attrs plus ``units`` and ``preprocessing`` (list of dicts, one
+        ``trial_condition`` (and ``trial_fold`` with a split). With a held-out split
+        (``split.folds`` >= 2 and enough trials): ``train_activity`` and ``test_activity``
+        (fold, condition, time, neuron), the averages of all trials but fold f's and of fold
+        f's, both divided by the normalisation scale of that training average (so a training
+        average is normalised as ``activity`` is), neurons and order as ``activity``;
+        ``test_trials`` (fold, condition). coords ``time`` (s, from 0), ``neuron`` (str),
+        ``condition`` (str). attrs: the raw attrs plus ``units`` and ``preprocessing`` (list of dicts, one
         per step with its parameters).
     """
     where = f"preprocess of {raw.attrs.get('source', 'recording')}"
@@ -71,6 +77,12 @@ def preprocess_recording(raw: xr.Dataset, steps: dict | None = None) -> xr.Datas
     record.append(
         {"step": "average", **steps["average"], "trials_per_condition": _counts(conditions, labels)}
     )
+    folds, split_record = split_trials(conditions, labels, **steps["split"])
+    record.append(split_record)
+    if folds is not None:  # (2, fold, condition, time, neuron): train and test averages
+        split = np.stack(
+            [_fold_averages(values, conditions, labels, folds, reduce, test) for test in (False, True)]
+        )
 
     keep, snr = _select(values, average, steps["select"], where)
     average, values = average[..., keep], values[..., keep]
@@ -82,6 +94,10 @@ def preprocess_recording(raw: xr.Dataset, steps: dict | None = None) -> xr.Datas
     scale, units = _normalise(average, steps["normalise"]["method"], units, where)
     average, values = average / scale, values / scale
     record.append({"step": "normalise", **steps["normalise"]})
+    if folds is not None:  # each fold in the scale of its training average, as `activity` in its own
+        split = split[..., keep]
+        for f in range(split.shape[1]):
+            split[:, f] /= _normalise(split[0, f], steps["normalise"]["method"], units, where)[0]
 
     time = np.arange(average.shape[1]) / rate
     peak_time = time[np.argmax(average, axis=1)]  # (condition, neuron)
@@ -93,6 +109,8 @@ def preprocess_recording(raw: xr.Dataset, steps: dict | None = None) -> xr.Datas
             neurons[order],
             peak_time[:, order],
         )
+        if folds is not None:
+            split = split[..., order]
         record.append({"step": "sort_by_peak", "condition": str(labels[0])})
 
     ds = xr.Dataset(
@@ -102,12 +120,79 @@ def preprocess_recording(raw: xr.Dataset, steps: dict | None = None) -> xr.Datas
         },
         coords={"condition": labels.astype(str), "time": ("time", time, {"units": "s"}), "neuron": neurons},
     )
+    if folds is not None:
+        cube = ("fold", "condition", "time", "neuron")
+        how = {"units": units, "folds": split_record["folds"], "seed": split_record["seed"]}
+        ds["train_activity"] = xr.DataArray(
+            split[0], dims=cube, attrs={**how, "trials": "all but the fold's"}
+        )
+        ds["test_activity"] = xr.DataArray(split[1], dims=cube, attrs={**how, "trials": "the fold's"})
+        ds["test_trials"] = xr.DataArray(
+            np.stack([[(folds[conditions == c] == f).sum() for c in labels] for f in range(folds.max() + 1)]),
+            dims=("fold", "condition"),
+        )
+        ds = ds.assign_coords(fold=np.arange(split.shape[1]))
     if steps["average"]["keep_trials"]:
         ds["trial_activity"] = xr.DataArray(values, dims=("trial", "time", "neuron"), attrs={"units": units})
         ds = ds.assign_coords(trial=np.arange(values.shape[0]), trial_condition=("trial", conditions))
+        if folds is not None:
+            ds = ds.assign_coords(trial_fold=("trial", folds))
     ds.attrs.update({k: v for k, v in raw.attrs.items() if k not in ("units", "preprocessing")})
     ds.attrs.update(units=units, raw_units=raw.attrs["units"], preprocessing=record)
     return ds
+
+
+def split_trials(conditions: np.ndarray, labels: np.ndarray, *, folds: int, seed: int):
+    """Deal each condition's trials at random into ``folds`` folds of equal size (+-1).
+
+    Parameters
+    ----------
+    conditions : (trial,) str
+        Condition of each trial.
+    labels : (condition,) str
+        The conditions, in Recording order.
+    folds : int
+        Number of folds; 0 switches the split off.
+    seed : int
+        Seed of the assignment (one permutation per condition, in ``labels`` order).
+
+    Returns
+    -------
+    fold : (trial,) int64 or None
+        Fold of each trial; None when there is no split.
+    record : dict
+        The preprocessing record: ``step`` 'split', ``folds``, ``seed``, ``method``, and either
+        ``test_trials_per_condition`` ({condition: [trials per fold]}) or ``skipped`` (why not).
+    """
+    record = {"step": "split", "folds": int(folds), "seed": int(seed)}
+    if folds == 0:
+        return None, {**record, "skipped": "split switched off (preprocess.split.folds: 0)"}
+    counts = _counts(conditions, labels)
+    short = {c: n for c, n in counts.items() if n < folds}
+    if short:
+        why = f"fewer trials than the {folds} folds in condition(s) {short}"
+        if max(counts.values()) == 1:
+            why = "one trial per condition (already averaged, or one continuous trace without events)"
+        log.info("no held-out split: %s", why)
+        return None, {**record, "skipped": why}
+    rng = np.random.default_rng(seed)
+    fold = np.empty(conditions.size, dtype=np.int64)
+    for c in labels:
+        trials = np.flatnonzero(conditions == c)
+        fold[rng.permutation(trials)] = np.arange(trials.size) % folds
+    per_fold = {str(c): [int(n) for n in np.bincount(fold[conditions == c], minlength=folds)] for c in labels}
+    method = "stratified by condition: a seeded permutation of each condition's trials dealt in turn"
+    return fold, {**record, "method": method, "test_trials_per_condition": per_fold}
+
+
+def _fold_averages(values, conditions, labels, folds, reduce, test: bool) -> np.ndarray:
+    """(fold, condition, time, neuron) averages of each fold's trials (test) or all the others."""
+    return np.stack(
+        [
+            np.stack([reduce(values[(conditions == c) & ((folds == f) == test)], axis=0) for c in labels])
+            for f in range(folds.max() + 1)
+        ]
+    )
 
 
 def _counts(conditions: np.ndarray, labels: np.ndarray) -> dict:

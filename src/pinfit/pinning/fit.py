@@ -19,10 +19,11 @@ import torch
 import xarray as xr
 
 from pinfit.device import choose_device
+from pinfit.errors import PinfitInputError
 from pinfit.metrics import compute_chi2, compute_pvar
 from pinfit.pinning import network
 from pinfit.pinning.kernel import run_condition
-from pinfit.pinning.params import PinningParams, check_recording, params_from_kwargs
+from pinfit.pinning.params import PinningParams, check_recording, model_params, params_from_kwargs
 from pinfit.pinning.torch_loop import run_condition_torch
 from pinfit.progress import get_logger, progress
 from pinfit.store import atomic_path
@@ -170,6 +171,44 @@ class _Engine:
                 else:
                     J[b][:n_rec, cols] += delta[b, : cols.size].T
         return J
+
+
+def problem_of_fit(recording: xr.Dataset, fit: xr.Dataset) -> Problem:
+    """Rebuild the fixed part of a stored fit (J0, full-resolution input, reset state, targets).
+
+    ``fit`` is a :func:`fit_pinning` Dataset (or one store of it); its attrs hold every
+    parameter, and the recording must be the one it was fitted to (checked by hash).
+    """
+    stored = {**model_params(fit.attrs), "p": [float(v) for v in np.atleast_1d(fit["p"].values)]}
+    prm = params_from_kwargs(seed=int(fit.attrs["seed"]), **stored)
+    problem = build_problem(recording, prm)
+    if problem.activity_sha256 != fit.attrs["activity_sha256"]:
+        raise PinfitInputError(
+            "problem_of_fit",
+            "recording",
+            "is not the activity this fit was trained on (activity_sha256 differs)",
+            "pass the recording.zarr named in the fit's attrs['recording']",
+        )
+    return problem
+
+
+def free_run(
+    problem: Problem, J: np.ndarray, *, h: np.ndarray | None = None, device: str = "cpu"
+) -> np.ndarray:
+    """Rates (condition, time, unit) of one network with weights ``J`` run without learning.
+
+    Same reset state, Euler steps and fast-noise stream as the fit's first free run; ``h``
+    (condition, step, unit) replaces the frozen input (default: the problem's own).
+    """
+    one = dataclasses.replace(
+        problem,
+        J0=np.asarray(J, dtype=float),
+        h=problem.h if h is None else h,
+        idx=problem.idx[:1],
+        count=problem.count[:1],
+    )
+    rates, _ = _Engine(one, choose_device(device)).run(problem.params.runs, learn=False)
+    return rates[0]
 
 
 def _scores(problem: Problem, rates: np.ndarray, currents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

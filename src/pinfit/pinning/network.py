@@ -73,15 +73,20 @@ def draw_noise(seed: int, run: int, condition: int, n_steps: int, n_units: int, 
     return std * _rng(seed, _NOISE, run, condition).standard_normal((n_steps, n_units))
 
 
-def target_rates(activity: np.ndarray, phi: str) -> np.ndarray:
-    """Rates the network must produce: the data clipped to [0, 1] (sigmoid), or scaled to its
-    maximum and clipped to +-0.999 (tanh)."""
+def target_rates(activity: np.ndarray, phi: str, scale: float | None = None) -> np.ndarray:
+    """Rates the network must produce: the data clipped to [0, 1] (sigmoid), or divided by
+    ``scale`` (default: its own maximum |value|) and clipped to +-0.999 (tanh).
+
+    Held-out data go through the same map as the data a network was trained on: pass the
+    training data's maximum as ``scale``.
+    """
     if phi == "sigmoid":
         outside = (activity < 0) | (activity > 1)
         if outside.any():
             log.info("clipped %.2f %% of activity values into [0, 1] for the sigmoid", 100 * outside.mean())
         return np.clip(activity, 0.0, 1.0).astype(np.float64)
-    return np.clip(activity / np.abs(activity).max(), -_TANH_CLIP, _TANH_CLIP)
+    scale = np.abs(activity).max() if scale is None else scale
+    return np.clip(activity / scale, -_TANH_CLIP, _TANH_CLIP)
 
 
 def inverse_phi(rates: np.ndarray, phi: str) -> np.ndarray:

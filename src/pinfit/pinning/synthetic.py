@@ -53,3 +53,43 @@ def gaussian_bump_recording(
         },
         attrs={"sampling_rate_hz": 1.0 / frame_s, "source": "gaussian_bump_recording"},
     )
+
+
+def teacher_recording(
+    n_neurons: int = 40,
+    n_frames: int = 30,
+    *,
+    p: float = 0.5,
+    seed: int = 0,
+    weight_scale: float = 1.0,
+    **params,
+) -> tuple[xr.Dataset, np.ndarray]:
+    """Rates of a teacher network in the student's model class: a target a fit can match exactly.
+
+    The teacher is the network that :func:`pinfit.pinning.fit_pinning` (with ``p``, ``seed``
+    and ``params``) would start from, J0, with random changes (sd ``weight_scale`` /
+    sqrt(plastic count)) on exactly the student's plastic synapses, run free under the same
+    frozen input from the same reset state (that of a Gaussian bump recording's first frame).
+
+    Returns
+    -------
+    recording : xr.Dataset
+        As :func:`gaussian_bump_recording` (one condition), ``activity`` the teacher's rates
+        of its first ``n_neurons`` units.
+    J : (unit, unit_pre) float64
+        The teacher's weights.
+    """
+    from pinfit.pinning.fit import build_problem, free_run
+    from pinfit.pinning.params import params_from_kwargs
+
+    shape_only = gaussian_bump_recording(n_neurons=n_neurons, n_frames=n_frames, seed=seed)
+    problem = build_problem(shape_only, params_from_kwargs([p], seed, **params))
+    rng = np.random.default_rng([seed, 99])
+    J = problem.J0.copy()
+    cols = problem.idx[0, 0, : problem.count[0, 0]]
+    rows = slice(0, n_neurons)  # columns mode: only rows with targets learn
+    J[rows, cols] += rng.standard_normal((n_neurons, cols.size)) * weight_scale / np.sqrt(cols.size)
+    rates = free_run(problem, J)[..., :n_neurons]
+    return shape_only.copy(
+        data={"activity": shape_only["activity"].copy(data=rates), "peak_time": shape_only.peak_time}
+    ), J

@@ -1,4 +1,5 @@
-"""Behaviour-branch stages, one function per rule: train, simulate reports, statistics, ranking."""
+"""Behaviour-branch stages, one function per rule: train, simulate reports, statistics, ranking.
+"""
 
 from __future__ import annotations
 

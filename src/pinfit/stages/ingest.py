@@ -44,6 +44,12 @@ def ingest_recording(entry: dict, out_path, *, dataset: str = "", base_dir=".") 
     trials = next(
         s["trials_per_condition"] for s in recording.attrs["preprocessing"] if s["step"] == "average"
     )
+    split = next(s for s in recording.attrs["preprocessing"] if s["step"] == "split")
+    log.info(
+        "%s: held-out split %s",
+        dataset or Path(out_path).name,
+        split.get("test_trials_per_condition") or f"none ({split['skipped']})",
+    )
     log.info(
         "%s: %d neurons, %d frames (%.2f s at %g Hz), %d conditions (trials per condition %s) -> %s",
         dataset or Path(out_path).name,
