@@ -15,8 +15,9 @@ with a runnable example in docs/api.md or its own docstring). They are imported 
   ``compare_sequences``), task networks (``record_grid``, ``task_manifold``, ``task_codes``,
   ``find_network_fixed_points``)
 - figures: ``plot_activity``, ``plot_pinning`` from a fit in memory; ``draw_activity``,
-  ``draw_pinning``, ``draw_connectivity``, ``draw_behaviour``, ``draw_manifold`` from result
-  stores (saved as PDF, SVG and PNG)
+  ``draw_pinning``, ``draw_connectivity``, ``draw_behaviour``, ``draw_manifold`` from results in
+  memory, ``draw_figure(name, inputs=paths)`` from result stores and tables (``load_result``
+  reads one); each saves PDF, SVG and PNG
 
 The package's layers (bottom to top): foundation (errors, store, circular, linalg, rls), ``io``
 (readers), ``ingest`` (preprocessing, demo data), engines (``pinning``, ``tasknets``,
@@ -71,6 +72,8 @@ API = {
     "draw_connectivity": "pinfit.figures.connectivity:draw_connectivity",
     "draw_behaviour": "pinfit.figures.behaviour:draw_behaviour",
     "draw_manifold": "pinfit.figures.manifold:draw_manifold",
+    "draw_figure": "pinfit.stages.figures:draw_figure",
+    "load_result": "pinfit.stages.figures:load_result",
 }
 
 __all__ = ["API", "__version__", *API]

@@ -21,7 +21,7 @@ from matplotlib.text import Text
 from pinfit.errors import PinfitInputError
 from pinfit.figures import activity, behaviour, connectivity, dynamics, manifold, pinning, style
 from pinfit.pinning.params import choose_p
-from pinfit.store import write_dataset, write_table
+from pinfit.store import read_dataset, write_dataset, write_table
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "workflow" / "scripts"
 MIN_FONT_PT = 6.0  # journals' lower limit for text at print size (style.FONT_PT["small"])
@@ -68,13 +68,18 @@ def titled(fig, prefix):
     return ax
 
 
+class Named(SimpleNamespace):
+    """Snakemake's named lists as the scripts use them: attributes and ``items()``."""
+
+    def items(self):
+        return vars(self).items()
+
+
 def run_script(name, tmp_path, **namespaces):
     """Run workflow/scripts/<name>.py as Snakemake would, with a stand-in `snakemake` object."""
     log = tmp_path / "logs" / f"{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    fake = SimpleNamespace(
-        log=[str(log)], threads=1, **{k: SimpleNamespace(**v) for k, v in namespaces.items()}
-    )
+    fake = SimpleNamespace(log=[str(log)], threads=1, **{k: Named(**v) for k, v in namespaces.items()})
     runpy.run_path(str(SCRIPTS / f"{name}.py"), init_globals={"snakemake": fake})
 
 
@@ -252,10 +257,10 @@ def test_activity_script(tmp_path):
     ]
     stem = tmp_path / "figures" / "activity"
     run_script(
-        "figures_activity",
+        "figure",
         tmp_path,
         input={"recording": str(tmp_path / "recording.zarr"), "fits": fits},
-        params={"stem": str(stem), "n_examples": 2, "dpi": 100},
+        params={"figure": "activity", "stem": str(stem), "dpi": 100, "options": {"n_examples": 2}},
     )
     assert_saved(stem)
 
@@ -339,10 +344,10 @@ def test_pinning_script(tmp_path):
     write_table(summary, tmp_path / "summary.csv")
     stem = tmp_path / "figures" / "pinning"
     run_script(
-        "figures_pinning",
+        "figure",
         tmp_path,
         input={"summary": str(tmp_path / "summary.csv"), "fits": paths},
-        params={"stem": str(stem), "dpi": 100},
+        params={"figure": "pinning", "stem": str(stem), "dpi": 100, "options": {}},
     )
     assert_saved(stem)
 
@@ -392,14 +397,14 @@ def test_connectivity_draws_planted_bands_and_currents(tmp_path):
     write_table(by_p, tmp_path / "summary.csv")
     write_table(dj, tmp_path / "dj.csv")
     run_script(
-        "figures_connectivity",
+        "figure",
         tmp_path,
         input={
             "connectivity": stores,
             "summary": str(tmp_path / "summary.csv"),
-            "dj": str(tmp_path / "dj.csv"),
+            "dj_vs_peak": str(tmp_path / "dj.csv"),
         },
-        params={"condition": None, "stem": str(stem), "dpi": 100},
+        params={"figure": "connectivity", "stem": str(stem), "dpi": 100, "options": {"condition": None}},
     )
     assert_saved(stem)
     fig = connectivity.plot_connectivity(
@@ -489,7 +494,9 @@ def test_connectivity_rejects_bad_inputs(tmp_path):
         connectivity.plot_connectivity(band_j, band_dj, currents.drop_vars("plastic"), spectra, j0)
     store = write_dataset(make_connectivity_store(), tmp_path / "c.zarr")
     with pytest.raises(PinfitInputError, match="condition"):
-        connectivity.draw_connectivity(connectivity=[str(store)], stem=str(tmp_path / "f"), condition="up")
+        connectivity.draw_connectivity(
+            connectivity=[read_dataset(store)], stem=str(tmp_path / "f"), condition="up"
+        )
     assert not list(tmp_path.glob("f.*"))
 
 
@@ -591,14 +598,14 @@ def test_behaviour_draws_best_condition_against_humans(tmp_path):
         write_table(table, paths[name])
     stem = tmp_path / "figures" / "behaviour"
     run_script(
-        "figures_behaviour",
+        "figure",
         tmp_path,
         input={
             "human": str(write_dataset(human, tmp_path / "b.zarr")),
             "reports": str(write_dataset(reports, tmp_path / "r.zarr")),
             **paths,
         },
-        params={"stem": str(stem), "dpi": 100},
+        params={"figure": "behaviour", "stem": str(stem), "dpi": 100, "options": {}},
     )
     assert_saved(stem)
 
@@ -692,13 +699,13 @@ def test_manifold_shows_planted_torus_and_metrics(tmp_path):
     )
     stem = tmp_path / "figures" / "manifold"
     run_script(
-        "figures_manifold",
+        "figure",
         tmp_path,
         input={
             "manifold": str(write_dataset(geometry, tmp_path / "m.zarr")),
             "codes": str(write_dataset(code, tmp_path / "c.zarr")),
         },
-        params={"stem": str(stem), "dpi": 100},
+        params={"figure": "manifold", "stem": str(stem), "dpi": 100, "options": {}},
     )
     assert_saved(stem)
 

@@ -13,9 +13,10 @@ rule figure_activity:
         png=report("results/figures/{dataset}/activity.png", caption="../report/activity.rst",
                    category="1 Data vs model", subcategory="{dataset}"),
     params:
+        figure="activity",
         stem=lambda wc, output: output.png.removesuffix(".png"),
-        n_examples=lambda wc: _figures().get("n_example_traces", 3),
         dpi=lambda wc: _figures().get("dpi", 300),
+        options=lambda wc: {"n_examples": _figures().get("n_example_traces", 3)},
     log:
         "logs/{dataset}/figures/activity.log",
     threads: 1
@@ -25,7 +26,7 @@ rule figure_activity:
     conda:
         CONDA_ENV
     script:
-        "../scripts/figures_activity.py"
+        "../scripts/figure.py"
 
 
 rule figure_pinning:
@@ -40,8 +41,10 @@ rule figure_pinning:
         png=report("results/figures/{dataset}/pinning.png", caption="../report/pinning.rst",
                    category="2 PINning fits", subcategory="{dataset}"),
     params:
+        figure="pinning",
         stem=lambda wc, output: output.png.removesuffix(".png"),
         dpi=lambda wc: _figures().get("dpi", 300),
+        options={},
     log:
         "logs/{dataset}/figures/pinning.log",
     threads: 1
@@ -51,7 +54,7 @@ rule figure_pinning:
     conda:
         CONDA_ENV
     script:
-        "../scripts/figures_pinning.py"
+        "../scripts/figure.py"
 
 
 rule figure_connectivity:
@@ -63,16 +66,17 @@ rule figure_connectivity:
             f"results/{wc.dataset}/analysis/connectivity_{name}.zarr" for name in _shown_fits(wc.dataset)
         ],
         summary="results/{dataset}/analysis/connectivity_summary.csv",
-        dj="results/{dataset}/analysis/dj_vs_peak.csv",
+        dj_vs_peak="results/{dataset}/analysis/dj_vs_peak.csv",
     output:
         pdf="results/figures/{dataset}/connectivity.pdf",
         svg="results/figures/{dataset}/connectivity.svg",
         png=report("results/figures/{dataset}/connectivity.png", caption="../report/connectivity.rst",
                    category="3 Connectivity", subcategory="{dataset}"),
     params:
+        figure="connectivity",
         stem=lambda wc, output: output.png.removesuffix(".png"),
-        condition=lambda wc: stage_config(wc.dataset, "analysis").get("connectivity", {}).get("condition"),
         dpi=lambda wc: _figures().get("dpi", 300),
+        options=lambda wc: {"condition": stage_config(wc.dataset, "analysis").get("connectivity", {}).get("condition")},
     log:
         "logs/{dataset}/figures/connectivity.log",
     threads: 1
@@ -82,7 +86,7 @@ rule figure_connectivity:
     conda:
         CONDA_ENV
     script:
-        "../scripts/figures_connectivity.py"
+        "../scripts/figure.py"
 
 
 rule figure_behaviour:
@@ -99,8 +103,10 @@ rule figure_behaviour:
         png=report("results/figures/{dataset}/behaviour.png", caption="../report/behaviour.rst",
                    category="4 Behaviour", subcategory="{dataset}"),
     params:
+        figure="behaviour",
         stem=lambda wc, output: output.png.removesuffix(".png"),
         dpi=lambda wc: _figures().get("dpi", 300),
+        options={},
     log:
         "logs/{dataset}/figures/behaviour.log",
     threads: 1
@@ -110,7 +116,7 @@ rule figure_behaviour:
     conda:
         CONDA_ENV
     script:
-        "../scripts/figures_behaviour.py"
+        "../scripts/figure.py"
 
 
 rule figure_manifold:
@@ -124,8 +130,10 @@ rule figure_manifold:
         png=report("results/figures/{dataset}/manifold.png", caption="../report/manifold.rst",
                    category="5 Manifolds", subcategory="{dataset}"),
     params:
+        figure="manifold",
         stem=lambda wc, output: output.png.removesuffix(".png"),
         dpi=lambda wc: _figures().get("dpi", 300),
+        options={},
     log:
         "logs/{dataset}/figures/manifold.log",
     threads: 1
@@ -135,7 +143,7 @@ rule figure_manifold:
     conda:
         CONDA_ENV
     script:
-        "../scripts/figures_manifold.py"
+        "../scripts/figure.py"
 
 
 rule figure_dynamics:

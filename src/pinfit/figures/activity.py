@@ -23,7 +23,6 @@ from pinfit.figures.style import (
     save_figure,
     styled,
 )
-from pinfit.store import read_dataset
 
 
 def _normalise_rows(values: np.ndarray) -> np.ndarray:
@@ -183,9 +182,9 @@ def _examples(
 
 
 def draw_activity(
-    *, recording: str, fits: Sequence[str], stem: str, n_examples: int = 3, dpi: int = 300
+    *, recording: xr.Dataset, fits: Sequence[xr.Dataset], stem: str, n_examples: int = 3, dpi: int = 300
 ) -> list:
-    """Read a recording and PINning fit stores (one seed, the p values to show), draw Figure 1."""
-    networks = {p: net for path in fits for p, net in split_fit(read_dataset(path)).items()}
-    figure = plot_activity(read_dataset(recording), networks, n_examples=n_examples)
+    """Figure 1 of a recording and its PINning fits (one seed, the p values to show), saved at ``stem``."""
+    networks = {p: net for fit in fits for p, net in split_fit(fit).items()}
+    figure = plot_activity(recording, networks, n_examples=n_examples)
     return save_figure(figure, stem, dpi=dpi)

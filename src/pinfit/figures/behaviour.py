@@ -19,7 +19,6 @@ from pinfit.behaviour.mixture import MODELS
 from pinfit.behaviour.statistics import summarise_subjects
 from pinfit.errors import PinfitInputError
 from pinfit.figures.style import OKABE_ITO, label_panels, new_figure, save_figure, styled
-from pinfit.store import read_dataset
 
 SOURCES = {"human": "0.45", "model": OKABE_ITO[0]}
 WEIGHTS = {"p_target": "-", "p_nontarget": "--", "p_guess": ":"}
@@ -258,14 +257,15 @@ def plot_behaviour(
 
 
 def draw_behaviour(
-    *, human: str, reports: str, mixture: str, bias: str, ranking: str, stem: str, dpi: int = 300
+    *,
+    human: xr.Dataset,
+    reports: xr.Dataset,
+    mixture: pd.DataFrame,
+    bias: pd.DataFrame,
+    ranking: pd.DataFrame,
+    stem: str,
+    dpi: int = 300,
 ) -> list:
-    """Read the behaviour stage's stores and tables, draw Figure 4, save it at ``stem``."""
-    figure = plot_behaviour(
-        read_dataset(human),
-        read_dataset(reports),
-        pd.read_csv(mixture),
-        pd.read_csv(bias),
-        pd.read_csv(ranking),
-    )
+    """Figure 4 from the human data, the model reports and the behaviour tables, saved at ``stem``."""
+    figure = plot_behaviour(human, reports, mixture, bias, ranking)
     return save_figure(figure, stem, dpi=dpi)

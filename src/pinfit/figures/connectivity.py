@@ -22,7 +22,6 @@ from matplotlib.figure import Figure
 
 from pinfit.errors import PinfitInputError, check_choice
 from pinfit.figures.style import OKABE_ITO, label_panels, new_figure, ordered_colours, save_figure, styled
-from pinfit.store import read_dataset
 
 COMPONENTS = {
     "random": "random recurrent (J₀r)",
@@ -234,20 +233,20 @@ def _summaries(axes, by_p: pd.DataFrame, dj_vs_peak: pd.DataFrame | None) -> Non
 
 def draw_connectivity(
     *,
-    connectivity: Sequence[str],
+    connectivity: Sequence[xr.Dataset],
     stem: str,
     condition: str | None = None,
-    summary: str | None = None,
-    dj_vs_peak: str | None = None,
+    summary: pd.DataFrame | None = None,
+    dj_vs_peak: pd.DataFrame | None = None,
     dpi: int = 300,
 ) -> list:
-    """Read connectivity analysis stores (one per p, one seed), draw Figure 3, save it at ``stem``.
+    """Figure 3 from connectivity analyses (one per p, one seed), saved at ``stem``.
 
     The currents and the dJ null band are those of the largest p in ``condition`` (default:
     the first condition); ``summary`` and ``dj_vs_peak`` are the dataset's across-seed tables
     (:func:`pinfit.stages.connectivity.summarise_connectivity`).
     """
-    stores = sorted((read_dataset(path) for path in connectivity), key=lambda store: float(store["p"].max()))
+    stores = sorted(connectivity, key=lambda store: float(store["p"].max()))
     conditions = [str(c) for c in stores[-1]["condition"].values]
     condition = conditions[0] if condition is None else condition
     check_choice("draw_connectivity", "condition", condition, conditions)
@@ -281,7 +280,7 @@ def draw_connectivity(
         spectra,
         xr.Dataset({"real": stores[0]["eig0_real"], "imag": stores[0]["eig0_imag"]}),
         band_null=band_null,
-        by_p=None if summary is None else pd.read_csv(summary),
-        dj_vs_peak=None if dj_vs_peak is None else pd.read_csv(dj_vs_peak),
+        by_p=summary,
+        dj_vs_peak=dj_vs_peak,
     )
     return save_figure(figure, stem, dpi=dpi)

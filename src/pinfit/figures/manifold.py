@@ -27,7 +27,6 @@ from pinfit.figures.style import (
     save_figure,
     styled,
 )
-from pinfit.store import read_dataset
 
 #: Torus metrics shown, with the value a Clifford torus has (Cueva et al. 2021; science.md 2).
 CLIFFORD = {
@@ -253,9 +252,9 @@ def plot_manifold(
     return fig
 
 
-def draw_manifold(*, manifold: str, codes: str, stem: str, dpi: int = 300) -> list:
-    """Read one task network's manifold and codes analysis stores, draw Figure 5, save at ``stem``."""
-    geometry, code = read_dataset(manifold), read_dataset(codes)
+def draw_manifold(*, manifold: xr.Dataset, codes: xr.Dataset, stem: str, dpi: int = 300) -> list:
+    """Figure 5 from one task network's manifold and code analyses, saved at ``stem``."""
+    geometry, code = manifold, codes
     decoding = code["decoding_r2"]
     weights = code[["weight_profile"]].rename(weight_profile="profile")
     figure = plot_manifold(

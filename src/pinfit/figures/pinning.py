@@ -20,7 +20,6 @@ from matplotlib.figure import Figure
 from pinfit.errors import PinfitInputError
 from pinfit.figures.style import OKABE_ITO, label_panels, new_figure, ordered_colours, save_figure, styled
 from pinfit.pinning.scores import seed_interval
-from pinfit.store import read_dataset
 
 
 def split_fit(fit: xr.Dataset) -> dict[float, xr.Dataset]:
@@ -205,7 +204,6 @@ def plot_pinning(summary: pd.DataFrame, curves: pd.DataFrame) -> Figure:
     return fig
 
 
-def draw_pinning(*, summary: str, fits: Sequence[str], stem: str, dpi: int = 300) -> list:
-    """Read the PINning summary table and fit stores (one per seed), draw Figure 2, save at ``stem``."""
-    curves = training_curves([read_dataset(path) for path in fits])
-    return save_figure(plot_pinning(pd.read_csv(summary), curves), stem, dpi=dpi)
+def draw_pinning(*, summary: pd.DataFrame, fits: Sequence[xr.Dataset], stem: str, dpi: int = 300) -> list:
+    """Figure 2 from the PINning summary table and the fits (one per seed and p), saved at ``stem``."""
+    return save_figure(plot_pinning(summary, training_curves(list(fits))), stem, dpi=dpi)
