@@ -1,0 +1,1 @@
+"""Slow-manifold ensembles after Ghazizadeh & Ching (2021): task, networks, FORCE, mechanisms."""
