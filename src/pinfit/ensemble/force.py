@@ -30,8 +30,8 @@ log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
-class TestResult:
-    """Outcome of :func:`test_networks`.
+class Evaluation:
+    """Outcome of :func:`evaluate_networks` (a test on fresh trials).
 
     Attributes
     ----------
@@ -69,7 +69,7 @@ def train_force(
     checkpoints: tuple[int, ...] = (),
     n_test: int = 40,
     tol: float = 0.1,
-) -> tuple[torch.Tensor, dict[int, TestResult]]:
+) -> tuple[torch.Tensor, dict[int, Evaluation]]:
     """Train the readouts of ``nets`` in place for ``n_trials`` back-to-back trials.
 
     Parameters
@@ -86,7 +86,7 @@ def train_force(
     seed : int
         Seeds the training trials.
     checkpoints : tuple of int
-        After this many trials, networks are also tested (:func:`test_networks` on a copy of
+        After this many trials, networks are also tested (:func:`evaluate_networks` on a copy of
         the state, ``n_test`` trials, ``tol``), so one run shows how success grows with
         training. ``n_trials`` itself is always a checkpoint.
 
@@ -94,7 +94,7 @@ def train_force(
     -------
     x : torch.Tensor, (network, 1, unit)
         State at the end of training.
-    tests : dict of int to TestResult
+    tests : dict of int to Evaluation
         One test per checkpoint.
     """
     check_range("train_force", "n_trials", n_trials, 1)
@@ -112,22 +112,48 @@ def train_force(
     stops = sorted({c for c in checkpoints if 0 < c < n_trials} | {n_trials})
     for trial in progress(range(n_trials), desc="FORCE trials"):
         u, target = task.trials(order[trial : trial + 1].to(x.device), gen)
-        for t in range(u.shape[1]):
-            r = torch.tanh(x)
-            y = r @ nets.w_out.transpose(-1, -2)
-            rows = learn[t]
-            if rows is not None:
-                k, c = rls_step(P, r[:, 0])
-                err = y[:, 0, rows] - target[0, rows]
-                nets.w_out[:, rows] -= (c[:, None] * err)[..., None] * k[:, None, :]
-            drive = torch.baddbmm(y @ nets.w_fb.transpose(-1, -2) - x, r, nets.J.transpose(-1, -2))
-            x = x + nets.dt * (drive + u[:, t] @ nets.w_in.transpose(-1, -2))
+        x = force_trial(nets, P, x, u[0], target[0].expand(u.shape[1], -1), learn)
         if trial + 1 in stops:
-            tests[trial + 1] = test_networks(nets, task, x, n_trials=n_test, seed=seed + 1, tol=tol)
+            tests[trial + 1] = evaluate_networks(nets, task, x, n_trials=n_test, seed=seed + 1, tol=tol)
     return x, tests
 
 
-def test_networks(
+def force_trial(
+    nets: EnsembleNetworks,
+    P: torch.Tensor,
+    x: torch.Tensor,
+    u: torch.Tensor,
+    target: torch.Tensor,
+    learn: list[slice | None],
+) -> torch.Tensor:
+    """One trial of FORCE learning; updates ``P`` and ``nets.w_out`` in place, returns the end state.
+
+    Parameters
+    ----------
+    P : torch.Tensor, (network, unit, unit)
+        Inverse-correlation estimates (symmetric).
+    x : torch.Tensor, (network, 1, unit)
+    u : torch.Tensor, (time, 2)
+        Input.
+    target : torch.Tensor, (time, readout)
+        Readout targets per step.
+    learn : list of slice or None, one per step
+        Readout rows that learn at that step (None: no update).
+    """
+    for t in range(u.shape[0]):
+        r = torch.tanh(x)
+        y = r @ nets.w_out.transpose(-1, -2)
+        rows = learn[t]
+        if rows is not None:
+            k, c = rls_step(P, r[:, 0])
+            err = y[:, 0, rows] - target[t, rows]
+            nets.w_out[:, rows] -= (c[:, None] * err)[..., None] * k[:, None, :]
+        drive = torch.baddbmm(y @ nets.w_fb.transpose(-1, -2) - x, r, nets.J.transpose(-1, -2))
+        x = x + nets.dt * (drive + u[t] @ nets.w_in.transpose(-1, -2))
+    return x
+
+
+def evaluate_networks(
     nets: EnsembleNetworks,
     task: PatternTask,
     x: torch.Tensor,
@@ -135,14 +161,14 @@ def test_networks(
     n_trials: int = 40,
     seed: int = 1,
     tol: float = 0.1,
-) -> TestResult:
+) -> Evaluation:
     """Run ``n_trials`` back-to-back test trials (no learning) from states x (network, 1, unit).
 
     A trial succeeds when its mean output over the response window is within ``tol`` of the
     target (the paper's 0.1). Every pair occurs n_trials / 4 times (at least once).
     """
-    check_range("test_networks", "n_trials", n_trials, 4)
-    check_range("test_networks", "tol", tol, 0, low_open=True)
+    check_range("evaluate_networks", "n_trials", n_trials, 4)
+    check_range("evaluate_networks", "tol", tol, 0, low_open=True)
     gen = torch.Generator().manual_seed(seed)
     order = trial_order(task, n_trials, gen).to(x.device)
     errors, conclusions = [], [None] * 4
@@ -152,7 +178,7 @@ def test_networks(
         errors.append((task.response_mean(z[:, 0]) - target[0, OUTPUT.start]).abs())
         conclusions[int(2 * order[trial, 0] + order[trial, 1])] = x[:, 0]
     err = torch.stack(errors, -1).cpu().numpy()
-    return TestResult(
+    return Evaluation(
         accuracy=(err < tol).mean(-1),
         error=np.median(err, -1),
         conclusions=torch.stack(conclusions, 1),

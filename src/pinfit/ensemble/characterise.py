@@ -1,0 +1,166 @@
+"""Every measure of the ensemble analysis for a store of trained networks, and their summaries.
+
+:func:`characterise_ensemble` classifies each trained network's mechanism and measures its
+memory decay, input-noise failure and interruption failure (untrained networks get NaN);
+:func:`summarise_mechanisms` turns the per-network results into a tidy table with 95 %
+bootstrap intervals over networks, and :func:`mechanism_shares` gives the shares per g and
+feedback scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+import xarray as xr
+
+from pinfit.ensemble.decay import memory_decay
+from pinfit.ensemble.mechanisms import MECHANISMS, classify_networks
+from pinfit.ensemble.networks import from_store
+from pinfit.ensemble.robustness import bootstrap_interval, interruption_failure, noise_failure, sigma_at_half
+from pinfit.ensemble.task import OUTPUT, PatternTask
+
+
+def _fill(part: xr.Dataset, index: np.ndarray, n: int) -> xr.Dataset:
+    """Spread results of the networks at ``index`` over all n networks (NaN / 'untrained' elsewhere)."""
+    out = {}
+    for name, da in part.data_vars.items():
+        if da.dtype.kind in "US":
+            full = np.full((n, *da.shape[1:]), "untrained", dtype=object)
+        elif da.dtype == bool:
+            full = np.zeros((n, *da.shape[1:]), bool)
+        else:
+            full = np.full((n, *da.shape[1:]), np.nan)
+        full[index] = da.values
+        out[name] = (da.dims, full.astype(str) if da.dtype.kind in "US" else full, da.attrs)
+    return xr.Dataset(out, coords={k: v for k, v in part.coords.items() if "network" not in v.dims})
+
+
+def characterise_ensemble(
+    store: xr.Dataset,
+    *,
+    classify: dict,
+    decay: dict,
+    noise: dict,
+    interruption: dict,
+    tol: float = 0.1,
+    seed: int = 0,
+    device: str = "auto",
+) -> xr.Dataset:
+    """Mechanism, decay, noise and interruption results of every network of a store.
+
+    Parameters
+    ----------
+    store : xr.Dataset
+        From :func:`pinfit.ensemble.force.train_ensemble` (dim network; ``trained``,
+        ``conclusion``).
+    classify : dict
+        Keywords of :func:`pinfit.ensemble.mechanisms.classify_networks` (n_per_state,
+        perturb_std, n_lengths, converge_var, min_fixed_points, decimals, far_margin).
+    decay : dict
+        Keywords of :func:`pinfit.ensemble.decay.memory_decay` (max_extension, step, n_previous).
+    noise : dict
+        Keywords of :func:`pinfit.ensemble.robustness.noise_failure` (sigmas, n_repeats, n_previous).
+    interruption : dict
+        Keywords of :func:`pinfit.ensemble.robustness.interruption_failure` (fractions, n_previous).
+    tol : float
+        Failure criterion of every probe trial (|mean response output - target| > tol).
+
+    Returns
+    -------
+    xr.Dataset, dim network (with the store's grid coords)
+        ``mechanism`` (str), ``converged_fraction``, ``n_end_outputs``, ``end_state``
+        (network, start, unit), ``end_output`` and ``end_converged`` (network, start);
+        ``decay_failure`` (network, extension), ``memory_duration``, ``memory_kept``;
+        ``noise_failure`` (network, sigma), ``sigma_half`` (inf: never half failing);
+        ``interruption_failure`` (network, silenced); ``trained``; ``test_accuracy``
+        (network, checkpoint).
+    """
+    task = PatternTask.from_attrs(store.attrs)
+    trained = store["trained"].values.astype(bool)
+    index = np.flatnonzero(trained)
+    n = store.sizes["network"]
+    sub = store.isel(network=index)
+    nets = from_store(sub, device=device)
+    concl = torch.as_tensor(sub["conclusion"].values, dtype=torch.float64, device=nets.J.device)
+    if index.size:
+        kinds = classify_networks(
+            nets.autonomous(),
+            nets.w_out[:, OUTPUT.start],
+            concl,
+            trained=np.ones(index.size, bool),
+            trial_length=task.trial_steps() * task.dt,
+            dt=task.dt,
+            target_range=(float(task.levels[0]), float(task.levels[-1])),
+            seed=seed,
+            **classify,
+        )
+        noisy = noise_failure(nets, task, concl, tol=tol, seed=seed, **noise)
+        parts = [
+            kinds,
+            memory_decay(nets, task, concl, tol=tol, seed=seed, **decay),
+            noisy.to_dataset(),
+            sigma_at_half(noisy).to_dataset(),
+            interruption_failure(nets, task, concl, tol=tol, seed=seed, **interruption).to_dataset(),
+        ]
+        result = _fill(xr.merge(parts), index, n)
+    else:
+        result = xr.Dataset({"mechanism": ("network", np.full(n, "untrained"))})
+    result["trained"] = ("network", trained)
+    result["test_accuracy"] = store["test_accuracy"]
+    return result.assign_coords(store["network"].coords).assign_coords(checkpoint=store["checkpoint"])
+
+
+def summarise_mechanisms(analysis: xr.Dataset, *, seed: int = 0) -> pd.DataFrame:
+    """Tidy per-mechanism table: columns mechanism, measure, level, value, low, high.
+
+    Measures (low/high: 95 % percentile bootstrap over the mechanism's networks):
+    ``n_networks``; ``share`` (of the trained networks; of all for 'untrained');
+    ``memory_kept_fraction`` (no loss up to the longest extension); ``memory_duration_median``
+    (tau, censored); ``decay_failure`` per extension (level, tau); ``noise_failure`` per sigma
+    (level); ``noise_failure_mean`` (over the sigmas: the robustness ranking, lower is more
+    robust); ``sigma_half_median``; ``interruption_failure`` per silenced fraction (level);
+    ``stable_fixed_points_mean`` and ``finder_agrees_fraction`` when the finder cross-check
+    columns are present.
+    """
+    mech = analysis["mechanism"].values.astype(str)
+    n_trained = int((mech != "untrained").sum())
+    rows = []
+
+    def add(m, measure, level, values, statistic=np.mean):
+        est, lo, hi = bootstrap_interval(values, statistic=statistic, seed=seed)
+        if np.ndim(est) == 0:
+            rows.append((m, measure, level, float(est), float(lo), float(hi)))
+        else:
+            rows.extend((m, measure, float(v), float(e), float(a), float(b)) for v, e, a, b in zip(level, est, lo, hi, strict=True))
+
+    for m in MECHANISMS:
+        sel = np.flatnonzero(mech == m)
+        share = len(sel) / len(mech) if m == "untrained" else (len(sel) / n_trained if n_trained else np.nan)
+        rows += [(m, "n_networks", np.nan, float(len(sel)), np.nan, np.nan), (m, "share", np.nan, share, np.nan, np.nan)]
+        if len(sel) == 0 or m == "untrained":
+            continue
+        sub = analysis.isel(network=sel)
+        add(m, "memory_kept_fraction", np.nan, sub["memory_kept"].values.astype(float))
+        add(m, "memory_duration_median", np.nan, sub["memory_duration"].values, np.median)
+        add(m, "decay_failure", sub["extension"].values, sub["decay_failure"].transpose("network", "extension").values)
+        add(m, "noise_failure", sub["sigma"].values, sub["noise_failure"].transpose("network", "sigma").values)
+        add(m, "noise_failure_mean", np.nan, sub["noise_failure"].mean("sigma").values)
+        add(m, "sigma_half_median", np.nan, sub["sigma_half"].values, np.median)
+        add(m, "interruption_failure", sub["silenced"].values, sub["interruption_failure"].transpose("network", "silenced").values)
+        if "n_stable_fixed_points" in sub:
+            add(m, "stable_fixed_points_mean", np.nan, sub["n_stable_fixed_points"].values.astype(float))
+            add(m, "finder_agrees_fraction", np.nan, sub["finder_agrees"].values.astype(float))
+    return pd.DataFrame(rows, columns=["mechanism", "measure", "level", "value", "low", "high"])
+
+
+def mechanism_shares(analysis: xr.Dataset, by: str) -> pd.DataFrame:
+    """Share of each mechanism among all networks per value of grid coord ``by`` (g, feedback, density).
+
+    Columns: ``by``, mechanism, n, share (untrained included, so shares sum to 1 per value).
+    """
+    frame = pd.DataFrame({by: analysis[by].values, "mechanism": analysis["mechanism"].values.astype(str)})
+    counts = frame.groupby([by, "mechanism"]).size().unstack(fill_value=0).reindex(columns=list(MECHANISMS), fill_value=0)
+    tidy = counts.stack().rename("n").reset_index()
+    tidy["share"] = tidy["n"] / tidy.groupby(by)["n"].transform("sum")
+    return tidy
