@@ -1,133 +1,183 @@
-"""Known-answer tests of mechanism classification, memory decay and noise robustness."""
+"""Known-answer tests of the mechanism classifier, the finder cross-check and the probes."""
 
 import numpy as np
 import torch
 import xarray as xr
 
-from pinfit.analysis.dynamics import RateDynamics
-from pinfit.analysis.mechanisms import (
-    classify_mechanisms,
-    classify_states,
-    ensemble_fixed_points,
-    measure_memory_decay,
-    measure_noise_robustness,
-    summarise_mechanisms,
-)
-from pinfit.ensemble import MemoryNetworks, MemoryTask, ensemble_grid, to_store
+from pinfit.analysis.dynamics import RateDynamics, find_fixed_points
+from pinfit.ensemble.characterise import mechanism_shares, summarise_mechanisms
+from pinfit.ensemble.decay import memory_decay
+from pinfit.ensemble.mechanisms import classify_networks, classify_runs, finder_agrees
+from pinfit.ensemble.networks import EnsembleNetworks
+from pinfit.ensemble.robustness import bootstrap_interval, interruption_failure, noise_failure, sigma_at_half
+from pinfit.ensemble.task import PatternTask
 
-RULE = dict(duration=200.0, window=50.0, dt=0.1, converge_tol=1e-3, merge_tol=0.05, cycle_tol=0.1)
+N = 4
 
 
 def _dyn(J):
-    J = torch.as_tensor(np.asarray(J, float))
+    J = torch.as_tensor(np.asarray(J, float))[None]
     return RateDynamics(J=J, b=J.new_zeros(J.shape[:2]), tau=1.0, phi="tanh")
 
 
-def test_planted_mechanisms_are_recognised():
-    n = 4
-    rng = np.random.default_rng(0)
-    bistable = 3 * np.eye(n)  # each unit bistable: 2^4 stable fixed points
-    decaying = 0.5 * np.eye(n)  # one stable fixed point at 0
-    rot = np.zeros((n, n))  # unstable spiral saturating into a limit cycle (units 0, 1)
-    rot[:2, :2] = [[1.5, -2.0], [2.0, 1.5]]
-    chaotic = 3.0 * rng.normal(size=(100, 100)) / 10  # g = 3, N = 100: chaotic
-    corners = torch.tensor(
-        [[3.0, 3, 3, 3], [-3, 3, 3, 3], [3, -3, 3, 3], [-3, -3, 3, 3]], dtype=torch.float64
+def _classify(J, readout, conclusions, *, n_lengths, **kw):
+    dyn = _dyn(J)
+    out = classify_networks(
+        dyn,
+        torch.as_tensor(readout, dtype=torch.float64)[None],
+        torch.as_tensor(conclusions, dtype=torch.float64)[None],
+        trained=np.array([True]),
+        trial_length=5.0,
+        dt=0.1,
+        n_per_state=3,
+        perturb_std=0.1,
+        n_lengths=n_lengths,
+        **kw,
     )
-    starts = corners[None].expand(3, -1, -1)
-    out = classify_states(
-        _dyn(np.stack([bistable, decaying, rot])),
-        starts,
-        n_memories=3,
-        trained=np.array([True, True, True]),
-        **RULE,
-    )
-    assert out.mechanism.values.tolist() == ["fixed_point", "slow_manifold", "limit_cycle"]
-    assert out.n_fixed_points.values[:2].tolist() == [4, 1]
-    x0 = torch.as_tensor(rng.normal(size=(1, 4, 100)))
-    other = classify_states(_dyn(chaotic[None]), x0, n_memories=3, trained=np.array([True]), **RULE)
-    assert other.mechanism.values.tolist() == ["other"]
-    untrained = classify_states(
-        _dyn(bistable[None]), corners[None], n_memories=3, trained=np.array([False]), **RULE
-    )
-    assert untrained.mechanism.values.tolist() == ["untrained"]
+    return dyn, out
 
 
-def _silent_store():
-    """Two networks with W_out = 0: the output is 0 whatever happens inside."""
-    grid = ensemble_grid([1.0], [0.0], [1.0], [0, 1])
-    n = 5
-    nets = MemoryNetworks(
-        J=torch.zeros(2, n, n, dtype=torch.float64),
-        w_in=torch.ones(2, n, dtype=torch.float64),
-        w_fb=torch.zeros(2, n, dtype=torch.float64),
-        w_out=torch.zeros(2, n, dtype=torch.float64),
+def test_planted_stable_fixed_points_per_memory_are_fixed_point():
+    # J = 3 I: every unit is bistable (x* = +-2.99), 2^4 stable fixed points. The four
+    # conclusions sit on four of them, one per memory; the readout weights are powers of two,
+    # so distinct fixed points give distinct outputs.
+    conclusions = 2.99 * np.array([[1, 1, 1, 1], [-1, 1, 1, 1], [1, -1, 1, 1], [-1, -1, 1, 1]])
+    readout = np.array([1, 2, 4, 8]) / 15
+    dyn, out = _classify(3 * np.eye(N), readout, conclusions, n_lengths=20, min_fixed_points=4)
+    assert str(out["mechanism"].values[0]) == "fixed_point"
+    assert out["converged_fraction"].values[0] == 1.0
+    assert out["n_end_outputs"].values[0] >= 4  # the 4 memories, plus where the zero state fell
+    # the finder sees those end points as stable fixed points: the cross-check agrees
+    points = find_fixed_points(dyn, torch.as_tensor(out["end_state"].values))
+    stable = {p for p in points["start_point"].values[0] if p >= 0 and points["stability"].values[0, p] == "stable"}
+    assert len(stable) >= 4 and all(points["kind"].values[0, p] == "fixed" for p in stable)
+    assert finder_agrees(out["mechanism"].values, np.array([len(stable)]), min_fixed_points=4).all()
+    # the paper's threshold (2 x 3 output levels = 6) is not met by 4 memories + the zero state
+    # when the zero state's perturbations all fall on memories already counted
+    few = classify_runs(
+        np.array([[0.1, 0.2, 0.3, 0.4, 0.1]]), np.zeros((1, 5)), np.full((1, 5), 0.2), trained=np.array([True])
+    )
+    assert str(few["mechanism"].values[0]) == "slow_manifold"
+
+
+def test_slightly_leaky_line_attractor_is_slow_manifold():
+    # J = 0.97 u u^T: along u the dynamics s' = -s + 0.97 tanh(s)-like decay at rate >= 0.03,
+    # every other direction at rate 1. Memories sit along the line and leak to the single
+    # fixed point 0 over ~1/0.03 = 33 tau: after 500 tau all runs end there (var < 1e-9).
+    u = np.ones(N) / 2
+    J = 0.97 * np.outer(u, u) / (u @ u)
+    conclusions = np.outer([0.2, 0.4, 0.6, 0.8], u)  # in the near-linear range of tanh
+    dyn, out = _classify(J, u, conclusions, n_lengths=100)
+    assert str(out["mechanism"].values[0]) == "slow_manifold"
+    assert out["n_end_outputs"].values[0] == 1
+    # the memory is held as a slow transient: after 10 tau the four states are still apart
+    # and in order: s' = -0.03 s - 0.08 s^3 keeps more than half of each (fast modes: e^-10)
+    x = torch.as_tensor(conclusions)[None]
+    for _ in range(100):
+        x = x + 0.1 * dyn.drive(x)
+    s = (x[0] @ torch.as_tensor(u)).numpy()
+    assert np.all(np.diff(s) > 0) and np.all(s > 0.5 * np.array([0.2, 0.4, 0.6, 0.8]))
+    points = find_fixed_points(dyn, torch.as_tensor(out["end_state"].values))
+    n_stable = int(((points["stability"] == "stable") & points["valid"]).sum())
+    assert n_stable == 1 and finder_agrees(out["mechanism"].values, np.array([n_stable]), min_fixed_points=6).all()
+
+
+def test_rotation_is_limit_cycle():
+    # units 0-1: -I + J has eigenvalues 0.5 +- 2i at 0 (unstable spiral); tanh saturation
+    # bounds it: a limit cycle. Units 2-3 decay. The output (unit 0) oscillates around 0.
+    J = np.zeros((N, N))
+    J[:2, :2] = [[1.5, -2.0], [2.0, 1.5]]
+    conclusions = np.array([[1.0, 0, 0, 0], [0, 1.0, 0, 0], [-1.0, 0, 0, 0], [0, -1.0, 0, 0]])
+    dyn, out = _classify(J, np.eye(N)[0], conclusions, n_lengths=20, target_range=(-1.0, 1.0))
+    assert str(out["mechanism"].values[0]) == "limit_cycle"
+    assert out["converged_fraction"].values[0] == 0.0
+    points = find_fixed_points(dyn, torch.as_tensor(out["end_state"].values))
+    n_stable = int(((points["stability"] == "stable") & points["valid"]).sum())
+    assert n_stable == 0 and finder_agrees(out["mechanism"].values, np.array([0]), min_fixed_points=6).all()
+    # the same oscillation read against the task's range (0.5, 1.5): its mean (~0) is not
+    # more than 0.5 below 0.5, so it is still a limit cycle; shifted far away it is 'far'
+    far = classify_runs(
+        np.zeros((1, 3)), np.ones((1, 3)), np.full((1, 3), -2.0), trained=np.array([True]), target_range=(0.5, 1.5)
+    )
+    assert str(far["mechanism"].values[0]) == "far"
+
+
+def test_mixed_and_untrained():
+    var = np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
+    out = classify_runs(np.zeros((2, 3)), var, np.ones((2, 3)), trained=np.array([True, False]))
+    assert out["mechanism"].values.tolist() == ["mixed", "untrained"]
+
+
+def _quiet_networks(n_net=2, n=5):
+    """J = 0, W_out = 0: the output is 0 whatever the input."""
+    z = lambda *s: torch.zeros(*s, dtype=torch.float64)  # noqa: E731
+    return EnsembleNetworks(J=z(n_net, n, n), w_in=torch.ones(n_net, n, 2, dtype=torch.float64), w_fb=z(n_net, n, 5), w_out=z(n_net, 5, n), dt=0.1)
+
+
+def test_probes_on_a_silent_output_known_answers():
+    # z = 0 always: every probe trial is 0.5 .. 1.5 from its target: all fail at any level
+    nets, task = _quiet_networks(), PatternTask()
+    concl = torch.zeros(2, 4, 5, dtype=torch.float64)
+    decay = memory_decay(nets, task, concl, max_extension=2.0, step=0.5, n_previous=1)
+    assert decay["extension"].values.tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]
+    assert np.all(decay["decay_failure"].values == 1.0)
+    assert decay["memory_duration"].values.tolist() == [0.0, 0.0]
+    noisy = noise_failure(nets, task, concl, sigmas=[0.1, 10.0], n_repeats=2)
+    assert np.all(noisy.values == 1.0) and np.all(sigma_at_half(noisy).values == 0.1)
+    assert np.all(interruption_failure(nets, task, concl, fractions=[0.2, 0.8]).values == 1.0)
+
+
+def test_decay_branches_equal_separately_extended_trials():
+    """The branching shortcut gives exactly the failures of full trials with a longer memory 1."""
+    rng = np.random.default_rng(2)
+    n = 12
+    nets = EnsembleNetworks(
+        J=torch.as_tensor(0.9 * rng.normal(size=(1, n, n)) / np.sqrt(n)),
+        w_in=torch.as_tensor(rng.normal(size=(1, n, 2))),
+        w_fb=torch.as_tensor(rng.normal(size=(1, n, 5)) * 0.1),
+        w_out=torch.as_tensor(rng.normal(size=(1, 5, n))),
         dt=0.1,
     )
-    task = MemoryTask()
-    attrs = dict(
-        phi="tanh",
-        tau=1.0,
-        dt=task.dt,
-        levels=list(task.levels),
-        stimulus=task.stimulus,
-        gap=task.gap,
-        response=task.response,
-        init_scale=0.02,
-    )
-    return to_store(nets, grid, torch.zeros(2), torch.tensor([True, True]), attrs)
+    task = PatternTask(latent_std=0.0)  # identical latents in both computations
+    concl = torch.as_tensor(rng.normal(size=(1, 4, n)))
+    decay = memory_decay(nets, task, concl, max_extension=3.0, step=1.0, n_previous=1, tol=0.3)
+    digits = torch.as_tensor(task.pairs)
+    for e in (0.0, 2.0, 3.0):
+        u, target = task.trials(digits, torch.Generator(), extra_memory=e)
+        z, _, _ = nets.run(concl[:, :1].expand(-1, 4, -1), u)
+        fail = ((task.response_mean(z, e) - target[:, 0]).abs() > 0.3).double().mean()
+        assert np.isclose(decay["decay_failure"].sel(extension=e).values[0], fail.item())
 
 
-def test_silent_network_decay_and_noise_known_answers():
-    store = _silent_store()
-    decay = measure_memory_decay(store, max_extension=20.0, step=10.0, device="cpu")
-    # z = 0: error = mean |a1 + a2| over pairs = (1 + 1.5 + 1.5 + 2) / 4 = 1.5 at every extension,
-    # wrong from the start (only the 1.0 memory decodes right) -> duration 0.
-    assert np.allclose(decay.decay_error.values, 1.5)
-    assert decay.memory_duration.values.tolist() == [0.0, 0.0]
-    noise = measure_noise_robustness(store, noise_levels=[0.0, 0.5], n_trials=3, device="cpu")
-    # z = 0 decodes to memory 1.0: right for pair (0.5, 0.5) only -> accuracy 1/4 at any noise
-    assert np.allclose(noise.accuracy.values, 0.25)
-    mech = classify_mechanisms(store, duration=20.0, window=10.0, device="cpu")
-    assert mech.mechanism.values.tolist() == ["slow_manifold"] * 2  # J_eff = 0: one fixed point
+def test_sigma_at_half_interpolates_on_log_sigma():
+    failure = xr.DataArray([[0.0, 0.25, 0.75], [0.0, 0.1, 0.2]], dims=("network", "sigma"), coords={"sigma": [1.0, 10.0, 100.0]})
+    half = sigma_at_half(failure).values
+    assert np.isclose(half[0], np.sqrt(10.0) * 10.0)  # halfway between 10 and 100 on log scale
+    assert np.isinf(half[1])
 
 
-def test_silent_network_fixed_point_and_trajectories():
-    store = _silent_store()
-    points = ensemble_fixed_points(store, n_starts=8, device="cpu")
-    # J_eff = 0: x' = -x, one stable fixed point at the origin.
-    for net in range(2):
-        one = points.isel(network=net)
-        valid = one.isel(fixed_point=np.flatnonzero(one["valid"].values))
-        assert valid.sizes["fixed_point"] == 1
-        assert str(valid["kind"].values[0]) == "fixed" and str(valid["stability"].values[0]) == "stable"
-        np.testing.assert_allclose(valid["x"].values, 0.0, atol=1e-6)
-    # Trajectories, every tau: with J = 0 and w_in = 1, x -> a1 during the first 10-tau stimulus.
-    task = MemoryTask()
-    trajectory = points["trajectory"]
-    assert trajectory.dims == ("network", "trial", "time", "unit")
-    assert trajectory.sizes["trial"] == len(task.pairs)
-    np.testing.assert_allclose(np.diff(trajectory["time"].values), 1.0)
-    end_of_first = trajectory.sel(time=task.stimulus - 1 + task.dt, method="nearest")
-    expected = np.asarray(task.pairs, float)[:, 0]
-    np.testing.assert_allclose(end_of_first.values, expected[None, :, None] * np.ones((2, 1, 5)), atol=1e-3)
-
-
-def test_summary_shares_and_measures():
+def test_summary_intervals_and_shares():
+    est, lo, hi = bootstrap_interval(np.array([1.0, 1.0, 1.0]))
+    assert est == lo == hi == 1.0
+    est, lo, hi = bootstrap_interval(np.arange(100.0))
+    assert lo < est == 49.5 < hi and hi - lo < 15  # s.e. 2.9: 95 % width ~11
     analysis = xr.Dataset(
         {
             "mechanism": ("network", ["fixed_point", "slow_manifold", "slow_manifold", "untrained"]),
-            "memory_duration": ("network", [100.0, 10.0, 30.0, 0.0]),
             "memory_kept": ("network", [True, False, False, False]),
-            "decay_error": (("network", "extension"), np.array([[0, 0.1], [0, 0.5], [0, 0.7], [1, 1]])),
-            "accuracy": (("network", "noise"), np.array([[1.0, 0.5], [1.0, 0.9], [1.0, 0.7], [0.2, 0.2]])),
-            "robustness": ("network", [0.75, 0.95, 0.85, 0.2]),
+            "memory_duration": ("network", [200.0, 10.0, 30.0, np.nan]),
+            "decay_failure": (("network", "extension"), [[0, 0.1], [0, 0.5], [0, 0.7], [np.nan, np.nan]]),
+            "noise_failure": (("network", "sigma"), [[0.0, 0.5], [0.0, 0.1], [0.0, 0.3], [np.nan, np.nan]]),
+            "sigma_half": ("network", [10.0, np.inf, np.inf, np.nan]),
+            "interruption_failure": (("network", "silenced"), [[0.0], [0.5], [0.5], [np.nan]]),
         },
-        coords={"noise": [0.1, 0.2], "extension": [0.0, 10.0]},
+        coords={"extension": [0.0, 10.0], "sigma": [1.0, 10.0], "silenced": [0.5], "g": ("network", [1.0, 1.0, 1.5, 1.5])},
     )
-    table = summarise_mechanisms(analysis).set_index(["mechanism", "measure", "noise"])["value"]
+    table = summarise_mechanisms(analysis).set_index(["mechanism", "measure", "level"])["value"]
     assert table[("slow_manifold", "share", np.nan)] == 2 / 3  # of the 3 trained networks
     assert table[("untrained", "share", np.nan)] == 1 / 4
     assert table[("slow_manifold", "memory_duration_median", np.nan)] == 20.0
-    assert np.isclose(table[("slow_manifold", "accuracy", 0.2)], 0.8)
-    assert np.isclose(table[("fixed_point", "decay_error_at_max", np.nan)], 0.1)
+    assert np.isclose(table[("slow_manifold", "noise_failure", 10.0)], 0.2)
+    assert np.isclose(table[("slow_manifold", "noise_failure_mean", np.nan)], 0.1)
+    shares = mechanism_shares(analysis, "g").set_index(["g", "mechanism"])["share"]
+    assert shares[(1.0, "fixed_point")] == 0.5 and shares[(1.5, "untrained")] == 0.5

@@ -119,7 +119,7 @@ def summarise_mechanisms(analysis: xr.Dataset, *, seed: int = 0) -> pd.DataFrame
     ``memory_kept_fraction`` (no loss up to the longest extension); ``memory_duration_median``
     (tau, censored); ``decay_failure`` per extension (level, tau); ``noise_failure`` per sigma
     (level); ``noise_failure_mean`` (over the sigmas: the robustness ranking, lower is more
-    robust); ``sigma_half_median``; ``interruption_failure`` per silenced fraction (level);
+    robust); ``sigma_half_median`` (censored at the largest sigma); ``interruption_failure`` per silenced fraction (level);
     ``stable_fixed_points_mean`` and ``finder_agrees_fraction`` when the finder cross-check
     columns are present.
     """
@@ -146,7 +146,7 @@ def summarise_mechanisms(analysis: xr.Dataset, *, seed: int = 0) -> pd.DataFrame
         add(m, "decay_failure", sub["extension"].values, sub["decay_failure"].transpose("network", "extension").values)
         add(m, "noise_failure", sub["sigma"].values, sub["noise_failure"].transpose("network", "sigma").values)
         add(m, "noise_failure_mean", np.nan, sub["noise_failure"].mean("sigma").values)
-        add(m, "sigma_half_median", np.nan, sub["sigma_half"].values, np.median)
+        add(m, "sigma_half_median", np.nan, np.minimum(sub["sigma_half"].values, sub["sigma"].values.max()), np.median)
         add(m, "interruption_failure", sub["silenced"].values, sub["interruption_failure"].transpose("network", "silenced").values)
         if "n_stable_fixed_points" in sub:
             add(m, "stable_fixed_points_mean", np.nan, sub["n_stable_fixed_points"].values.astype(float))

@@ -86,7 +86,8 @@ def sigma_at_half(failure: xr.DataArray) -> xr.DataArray:
     inf where it never does (censored at the largest sigma); the smallest sigma where it
     already does at the smallest.
     """
-    s = np.log(failure["sigma"].values)
+    sigma = failure["sigma"].values
+    s = np.log(sigma)
     out = np.full(failure.sizes["network"], np.inf)
     for k, f in enumerate(failure.transpose("network", "sigma").values):
         above = np.flatnonzero(f >= 0.5)
@@ -94,7 +95,7 @@ def sigma_at_half(failure: xr.DataArray) -> xr.DataArray:
             continue
         j = above[0]
         if j == 0:
-            out[k] = np.exp(s[0])
+            out[k] = sigma[0]
             continue
         w = (0.5 - f[j - 1]) / (f[j] - f[j - 1])
         out[k] = np.exp(s[j - 1] + w * (s[j] - s[j - 1]))
