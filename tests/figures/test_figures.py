@@ -715,50 +715,48 @@ MECHANISM_OF = ["slow_manifold", "slow_manifold", "slow_manifold", "fixed_point"
 
 
 def make_ensemble():
-    """Five networks (3 slow-manifold, 1 fixed-point, 1 untrained) shaped like the ensemble
-    stage's mechanisms store, with planted decay errors (slow: 0.01 x extension, fixed: 0.05)
-    and accuracies (slow: 1, fixed: 1 - noise); and a finder store with planted points."""
-    extension, noise = np.array([0.0, 10.0, 20.0]), np.array([0.0, 0.1])
+    """Five networks (3 slow-manifold, 1 fixed-point, 1 untrained) shaped like the joined
+    mechanisms store, with planted failure curves (slow: 0.005 x extension, fixed: 0; noise:
+    slow 0, fixed 0.5), and a finder store with planted projections."""
+    extension, sigma = np.array([0.0, 100.0, 200.0]), np.array([0.1, 10.0])
     slow = np.array([m == "slow_manifold" for m in MECHANISM_OF])[:, None]
     ensemble = xr.Dataset(
         {
             "mechanism": ("network", MECHANISM_OF),
-            "decay_error": (("network", "extension"), np.where(slow, 0.01 * extension, 0.05)),
-            "accuracy": (("network", "noise"), np.where(slow, 1.0, 1.0 - noise)),
+            "decay_failure": (("network", "extension"), np.where(slow, 0.005 * extension, 0.0)),
+            "noise_failure": (("network", "sigma"), np.where(slow, 0.0, 0.5 + 0 * sigma)),
         },
-        coords={"network": np.arange(5), "extension": extension, "noise": noise},
+        coords={
+            "network": np.arange(5),
+            "extension": extension,
+            "sigma": sigma,
+            "g": ("network", [0.8, 0.8, 1.5, 1.5, 1.5]),
+            "feedback": ("network", [1.0, 1.0, 1.0, 10.0, 10.0]),
+        },
     )
-    # Planted trajectories: circles of radius 2 about (1, ..., 1) in the plane of units 0 and 1;
-    # fixed points in that plane and one off it.
-    phase = np.linspace(0, 2 * np.pi, 40, endpoint=False)
-    trajectory = np.ones((5, 2, 40, 6))
-    trajectory[..., 0] += 2 * np.cos(phase)
-    trajectory[..., 1] += 2 * np.sin(phase)
-    x = np.ones((5, 3, 6))
-    x[:, 0, 0] += 0.5  # in the plane, 0.5 from the centre
-    x[:, 1, 1] -= 1.5  # in the plane, 1.5 from the centre
-    x[:, 1, 4] += 3.0  # ... and 3 off it
+    phase = np.linspace(0, 2 * np.pi, 10, endpoint=False)
+    trajectory = np.stack([2 * np.cos(phase), 2 * np.sin(phase)], -1)[None, None].repeat(5, 0).repeat(4, 1)
     points = xr.Dataset(
         {
-            "x": (("network", "fixed_point", "unit"), x),
-            "trajectory": (("network", "trial", "time", "unit"), trajectory),
-            "kind": (("network", "fixed_point"), np.tile(["fixed", "fixed", "slow"], (5, 1))),
+            "trajectory_pc": (("network", "pair", "time", "component"), trajectory),
+            "end_pc": (("network", "end", "component"), np.zeros((5, 3, 2))),
+            "point_pc": (("network", "fixed_point", "component"), np.array([[0.5, 0.0], [0.0, -1.5], [np.nan, np.nan]])[None].repeat(5, 0)),
+            "kind": (("network", "fixed_point"), np.tile(["fixed", "fixed", ""], (5, 1))),
             "stability": (("network", "fixed_point"), np.tile(["stable", "unstable", ""], (5, 1))),
             "valid": (("network", "fixed_point"), np.tile([True, True, False], (5, 1))),
+            "mechanism": ("network", MECHANISM_OF),
         },
         coords={"network": np.arange(5)},
     )
     return ensemble, points
 
 
-def test_example_points_on_the_trajectory_plane():
+def test_example_points_take_the_stored_projection():
     _, points = make_ensemble()
     example = dynamics.example_points(points, 3)
     assert example.sizes["fixed_point"] == 2  # the invalid third point is dropped
-    # The trajectories' PCs span their plane: circles of radius 2 about the origin.
+    np.testing.assert_allclose(example["point"].values, [[0.5, 0.0], [0.0, -1.5]])
     np.testing.assert_allclose(np.hypot(*example["trajectory"].transpose("component", ...).values), 2.0)
-    # Points land at their in-plane distance from the centre; the off-plane part drops out.
-    np.testing.assert_allclose(np.linalg.norm(example["point"].values, axis=1), [0.5, 1.5])
 
 
 def test_dynamics_shares_and_curves(tmp_path):
@@ -766,16 +764,16 @@ def test_dynamics_shares_and_curves(tmp_path):
     examples = {m: dynamics.example_points(points, k) for m, k in (("fixed_point", 3), ("slow_manifold", 0))}
     fig = dynamics.plot_dynamics(examples, ensemble)
     assert_legible(fig)
-    ax_share, ax_memory = titled(fig, "mechanisms"), titled(fig, "memory decay")
-    # Planted shares: fixed 1/5, slow 3/5, untrained 1/5 (bars in alphabetical order).
-    np.testing.assert_allclose([bar.get_height() for bar in ax_share.patches], [0.2, 0.6, 0.2])
-    curves = {c.get_label().split(" (")[0]: c.lines[0].get_ydata() for c in ax_memory.containers}
-    np.testing.assert_allclose(curves["slow manifold"], [0.0, 0.1, 0.2])
-    np.testing.assert_allclose(curves["fixed point"], 0.05)
+    ax_g, ax_decay = titled(fig, "mechanisms"), titled(fig, "memory decay")
+    # Planted shares at g = 0.8: 2 slow of 2; at g = 1.5: slow, fixed, untrained 1/3 each.
+    heights = sorted(round(bar.get_height(), 3) for bar in ax_g.patches if bar.get_height() > 0)
+    np.testing.assert_allclose(heights, [0.333, 0.333, 0.333, 1.0])
+    curves = {line.get_label().split(" (")[0]: line.get_ydata() for line in ax_decay.lines}
+    np.testing.assert_allclose(curves["slow manifold"], [0.0, 0.5, 1.0])
+    np.testing.assert_allclose(curves["fixed point"], 0.0)
     assert "untrained" not in curves
-    with pytest.raises(PinfitInputError, match="accuracy"):
-        dynamics.plot_dynamics(examples, ensemble.drop_vars("accuracy"))
-    # Chunks with different numbers of points: the joined store is NaN-padded along fixed_point.
+    with pytest.raises(PinfitInputError, match="noise_failure"):
+        dynamics.plot_dynamics(examples, ensemble.drop_vars("noise_failure"))
     chunks = [
         str(write_dataset(points.isel(network=slice(0, 3)), tmp_path / "chunk0.zarr")),
         str(write_dataset(points.isel(network=slice(3, 5), fixed_point=[0, 1]), tmp_path / "chunk1.zarr")),

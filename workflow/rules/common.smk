@@ -171,7 +171,6 @@ def analysis_outputs():
 
 ENSEMBLE = config["ensemble"]
 ENSEMBLE_CHUNKS = list(range(ENSEMBLE["n_chunks"]))
-ENSEMBLE_FINDER = {k: v for k, v in ENSEMBLE["fixed_points"].items() if k != "n_starts"}
 
 
 def dynamics_outputs():

@@ -1,12 +1,14 @@
-# dynamics stage: the slow-manifold ensemble (trained in chunks, classified, summarised) and the
-# fixed/slow-point finder on ensemble and task networks. Science lives in pinfit.ensemble and
-# pinfit.analysis.{dynamics,mechanisms}; these rules only wire paths and parameters.
+# dynamics stage: the slow-manifold ensemble (trained in chunks, characterised, cross-checked
+# by the fixed/slow-point finder, summarised) and the finder on task networks. Science lives in
+# pinfit.ensemble and pinfit.analysis.dynamics, file handling in pinfit.stages.ensemble; these
+# rules only wire paths and the `ensemble` config section.
 
 wildcard_constraints:
     chunk=r"\d+",
 
 
 rule ensemble_train:
+    """Draw and FORCE-train one chunk of the ensemble grid as one batch; test it on fresh trials."""
     output:
         directory("results/ensemble/networks/chunk{chunk}.zarr"),
     log:
@@ -14,22 +16,19 @@ rule ensemble_train:
     benchmark:
         "benchmarks/ensemble/networks/chunk{chunk}.tsv"
     params:
-        grid={k: ENSEMBLE[k] for k in ("g", "sparsity", "feedback_scale", "n_seeds", "n_chunks")},
-        task=ENSEMBLE["task"],
-        training={k: ENSEMBLE[k] for k in ("n_units", "n_train_trials", "learn_every", "alpha", "init_scale", "seed")},
+        ensemble=ENSEMBLE,
         device=config["device"],
     threads: ENSEMBLE["threads"]
     resources:
         mem_mb=2000,
-        runtime=30,
+        runtime=60,
         gpu=ENSEMBLE["gpu"],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/dynamics_train_ensemble.py"
 
 
 rule ensemble_mechanisms:
+    """Classify each trained network's mechanism; memory decay, input-noise and interruption probes."""
     input:
         "results/ensemble/networks/chunk{chunk}.zarr",
     output:
@@ -39,25 +38,22 @@ rule ensemble_mechanisms:
     benchmark:
         "benchmarks/ensemble/analysis/chunk{chunk}_mechanisms.tsv"
     params:
-        classify=ENSEMBLE["classify"],
-        decay=ENSEMBLE["decay"],
-        noise=ENSEMBLE["noise"],
-        seed=ENSEMBLE["seed"],
+        ensemble=ENSEMBLE,
         device=config["device"],
     threads: ENSEMBLE["threads"]
     resources:
-        mem_mb=2000,
-        runtime=30,
+        mem_mb=4000,
+        runtime=60,
         gpu=ENSEMBLE["gpu"],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/dynamics_ensemble_mechanisms.py"
 
 
 rule ensemble_fixed_points:
+    """Fixed/slow points of one chunk's trained networks: the cross-check of each verdict, PC projections."""
     input:
-        "results/ensemble/networks/chunk{chunk}.zarr",
+        networks="results/ensemble/networks/chunk{chunk}.zarr",
+        mechanisms="results/ensemble/analysis/chunk{chunk}_mechanisms.zarr",
     output:
         zarr=directory("results/ensemble/analysis/chunk{chunk}_fixed_points.zarr"),
         csv="results/ensemble/analysis/chunk{chunk}_fixed_points.csv",
@@ -66,36 +62,33 @@ rule ensemble_fixed_points:
     benchmark:
         "benchmarks/ensemble/analysis/chunk{chunk}_fixed_points.tsv"
     params:
-        n_starts=ENSEMBLE["fixed_points"]["n_starts"],
-        finder=ENSEMBLE_FINDER,
-        seed=ENSEMBLE["seed"],
+        ensemble=ENSEMBLE,
         device=config["device"],
     threads: ENSEMBLE["threads"]
     resources:
         mem_mb=2000,
         runtime=30,
         gpu=ENSEMBLE["gpu"],
-    conda:
-        CONDA_ENV
     script:
         "../scripts/dynamics_ensemble_fixed_points.py"
 
 
 rule ensemble_summary:
+    """Join the chunks: per-network store and the per-mechanism table with 95 % intervals and shares."""
     input:
         analysis=expand("results/ensemble/analysis/chunk{chunk}_mechanisms.zarr", chunk=ENSEMBLE_CHUNKS),
-        fixed_points=expand("results/ensemble/analysis/chunk{chunk}_fixed_points.csv", chunk=ENSEMBLE_CHUNKS),
+        fixed_points=expand("results/ensemble/analysis/chunk{chunk}_fixed_points.zarr", chunk=ENSEMBLE_CHUNKS),
     output:
         zarr=directory("results/ensemble/analysis/mechanisms.zarr"),
         csv="results/ensemble/analysis/mechanisms.csv",
     log:
         "logs/ensemble/analysis/mechanisms.log",
+    params:
+        ensemble=ENSEMBLE,
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        CONDA_ENV
     script:
         "../scripts/dynamics_ensemble_summary.py"
 

@@ -16,7 +16,7 @@ import torch
 import xarray as xr
 
 from pinfit.analysis.dynamics import find_fixed_points, sample_states
-from pinfit.analysis.manifold import pca
+from pinfit.linalg import pca
 from pinfit.ensemble.mechanisms import finder_agrees
 from pinfit.ensemble.networks import from_store
 from pinfit.ensemble.probes import probe_cases

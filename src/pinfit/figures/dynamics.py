@@ -1,9 +1,12 @@
 """Figure 6: how an ensemble of memory networks holds its memories, and what that costs.
 
-Why (Ghazizadeh & Ching 2021): networks that solve the same task differ in mechanism (distinct
-fixed points per memory, or slow transients along a slow manifold); one example of each in PC
-space shows the difference, the shares show which is common, and memory decay over long delays
-against robustness to input noise shows the trade-off between them.
+Why (Ghazizadeh & Ching 2021): networks trained on the same task differ in mechanism (as many
+stable fixed points as memories, a slow manifold with few fixed points, a limit cycle, or a
+mix); one example of each with its fixed and slow points shows the difference, the shares
+against g and feedback show where each is found, and memory decay over long delays against
+failure under input noise shows the trade-off between them. Every projection and every
+per-network measure comes from the analysis stores; this module only draws (and takes means
+with bootstrap intervals over networks).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
+from pinfit.ensemble.mechanisms import MECHANISMS
+from pinfit.ensemble.robustness import bootstrap_interval
 from pinfit.errors import PinfitInputError
 from pinfit.figures.style import label_panels, new_figure, palette, save_figure, styled
 from pinfit.store import read_dataset
@@ -26,203 +31,193 @@ MARKERS = {
     ("slow", ""): ("x", True),
 }
 UNTRAINED = "untrained"
+EXAMPLE_ORDER = ("fixed_point", "slow_manifold", "limit_cycle", "mixed")
+NEEDED = ("mechanism", "decay_failure", "noise_failure", "g", "feedback")
 
 
-def mechanism_colours(mechanisms) -> dict[str, str]:
-    """One fixed colour per mechanism (sorted names), shared by every panel; untrained in grey."""
-    trained = sorted(set(mechanisms) - {UNTRAINED})
+def mechanism_colours() -> dict[str, str]:
+    """One fixed colour per mechanism (MECHANISMS order), shared by every panel; untrained grey."""
+    trained = [m for m in MECHANISMS if m != UNTRAINED]
     return {**dict(zip(trained, palette(len(trained)), strict=True)), UNTRAINED: "0.6"}
 
 
 def example_points(points: xr.Dataset, network) -> xr.Dataset:
-    """One network's trajectories and fixed / slow points on the trajectories' first two PCs.
-
-    The plane is that of the activity the points were sought in (as in Sussillo & Barak
-    2013), so the figure shows where the points sit relative to the network's own trials.
+    """One network's projected trials, run ends and fixed / slow points from a finder store.
 
     Parameters
     ----------
     points : xr.Dataset
-        Fixed-point finder output of the ensemble stage: ``x`` (network, fixed_point, unit),
-        ``kind``, ``stability`` and ``valid`` (network, fixed_point), ``trajectory`` (network,
-        trial, time, unit).
+        The ensemble stage's finder store: ``trajectory_pc`` (network, pair, time, component),
+        ``point_pc`` (network, fixed_point, component), ``end_pc`` (network, end, component),
+        ``kind``, ``stability``, ``valid`` (network, fixed_point).
     network
-        The ``network`` coordinate value to take.
+        The ``network`` coordinate value.
 
     Returns
     -------
     xr.Dataset
-        ``point`` (fixed_point, component) and ``trajectory`` (trial, time, component) in units
-        of x; ``kind`` and ``stability`` (fixed_point).
+        ``trajectory`` (pair, time, component), ``end`` (end, component), ``point``
+        (fixed_point, component) for the valid points, ``kind`` and ``stability``.
     """
-    from pinfit.linalg import pca  # a display projection, not an analysis result
-
     one = points.sel(network=network)
-    one = one.isel(fixed_point=np.flatnonzero(one["valid"].values))
-    states = one["trajectory"].astype(float)
-    basis = pca(states, feature_dim="unit", n_components=2)
-    point = xr.dot(one["x"] - states.mean(("trial", "time")), basis["loadings"], dim="unit")
+    valid = np.flatnonzero(one["valid"].values)
     return xr.Dataset(
         {
-            "point": point.transpose("fixed_point", "component"),
-            "trajectory": basis["scores"].transpose("trial", "time", "component"),
-            "kind": one["kind"],
-            "stability": one["stability"],
+            "trajectory": one["trajectory_pc"],
+            "end": one["end_pc"],
+            "point": one["point_pc"].isel(fixed_point=valid),
+            "kind": one["kind"].isel(fixed_point=valid),
+            "stability": one["stability"].isel(fixed_point=valid),
         }
     ).assign_attrs(network=str(network))
 
 
 def _example(ax, example: xr.Dataset, colour, title: str) -> None:
-    """Trajectories (when given) and fixed / slow points in the plane of PCs 1 and 2."""
-    if "trajectory" in example:
-        trajectory = example["trajectory"].transpose("trial", "time", "component")
-        for k in range(trajectory.sizes["trial"]):
-            path = trajectory.isel(trial=k, component=[0, 1]).values
-            ax.plot(path[:, 0], path[:, 1], color=colour, lw=0.7, alpha=0.8)
-            ax.plot(path[-1, 0], path[-1, 1], "o", ms=2, color=colour)
+    """Trials (lines), run ends (grey dots) and fixed / slow points on PCs 1 and 2."""
+    for path in example["trajectory"].transpose("pair", "time", "component").values:
+        ax.plot(path[:, 0], path[:, 1], color=colour, lw=0.7, alpha=0.8)
+    ends = example["end"].values
+    ax.plot(ends[:, 0], ends[:, 1], ".", ms=2, color="0.5", label="run ends")
     kinds = example["kind"].values.astype(str)
     stability = np.where(kinds == "slow", "", example["stability"].values.astype(str))
     for (kind, stable), (marker, filled) in MARKERS.items():
-        pick = (kinds == kind) & (stability == stable)
-        if pick.any():
-            xy = example["point"].isel(fixed_point=np.flatnonzero(pick), component=[0, 1]).values
+        pick = np.flatnonzero((kinds == kind) & (stability == stable))
+        if pick.size:
+            xy = example["point"].isel(fixed_point=pick).values
             ax.plot(
                 xy[:, 0],
                 xy[:, 1],
                 marker,
-                ms=4.5,
-                mew=0.9,
+                ms=4,
+                mew=0.8,
                 color="black",
                 mfc="black" if filled else "white",
                 ls="none",
                 label=f"{kind} ({stable})" if stable else kind,
             )
-    if example.sizes["fixed_point"] == 0:
-        ax.text(0.5, 0.5, "no fixed or slow point found", transform=ax.transAxes, ha="center", va="center")
-        ax.set_xticks([])
-        ax.set_yticks([])
     ax.set_xlabel("PC1")
     ax.set_ylabel("PC2")
     ax.set_title(title, loc="left")
+    ax.legend(loc="best", handletextpad=0.2, markerscale=0.8, fontsize=6)
 
 
-def _curves(ax, values: xr.DataArray, mechanism: xr.DataArray, colours: Mapping[str, str]) -> None:
-    """Mean +- s.e.m. over networks of ``values`` (network, x), one line per mechanism."""
+def _shares(ax, ensemble: xr.Dataset, by: str, colours: Mapping[str, str], label: str) -> None:
+    """Stacked bars: share of the networks per mechanism at each value of grid coord ``by``."""
+    values = np.unique(ensemble[by].values)
+    mech = ensemble["mechanism"].values.astype(str)
+    bottom = np.zeros(len(values))
+    for m in MECHANISMS:
+        share = np.array([(mech[ensemble[by].values == v] == m).mean() for v in values])
+        if share.any():
+            ax.bar(np.arange(len(values)), share, bottom=bottom, color=colours[m], width=0.75, label=m.replace("_", " "))
+            bottom += share
+    ax.set_xticks(np.arange(len(values)), [f"{v:g}" for v in values])
+    ax.set_xlabel(label)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("share of networks")
+
+
+def _curves(ax, values: xr.DataArray, mechanism: np.ndarray, colours: Mapping[str, str]) -> None:
+    """Mean over networks with a 95 % bootstrap band, one line per trained mechanism."""
     x_dim = next(d for d in values.dims if d != "network")
-    for name in sorted(set(mechanism.values.astype(str)) - {UNTRAINED}):
-        group = values.isel(network=np.flatnonzero(mechanism.values.astype(str) == name))
-        n = group.sizes["network"]
-        sem = group.std("network", ddof=1) / np.sqrt(n) if n > 1 else 0 * group.mean("network")
-        ax.errorbar(
-            group[x_dim].values,
-            group.mean("network").values,
-            yerr=sem.values,
-            color=colours[name],
-            marker="o",
-            ms=2.5,
-            capsize=1.5,
-            label=f"{name.replace('_', ' ')} (n = {n})",
-        )
+    x = values[x_dim].values
+    for m in MECHANISMS:
+        sel = np.flatnonzero(mechanism == m)
+        if m == UNTRAINED or sel.size == 0:
+            continue
+        est, lo, hi = bootstrap_interval(values.isel(network=sel).transpose("network", x_dim).values)
+        ax.plot(x, est, color=colours[m], lw=1.0, label=f"{m.replace('_', ' ')} (n = {sel.size})")
+        ax.fill_between(x, lo, hi, color=colours[m], alpha=0.25, lw=0)
+    ax.set_ylim(-0.02, 1.02)
 
 
 @styled
 def plot_dynamics(examples: Mapping[str, xr.Dataset], ensemble: xr.Dataset) -> Figure:
-    """Example networks in PC space, mechanism shares, memory decay and noise robustness.
+    """Example networks, mechanism shares against g and feedback, decay and noise failure.
 
     Parameters
     ----------
     examples : mapping of str to xr.Dataset
-        Up to three example networks keyed by mechanism, each with ``point`` (fixed_point,
-        component): fixed and slow points on principal components; ``kind`` ('fixed' | 'slow')
-        and ``stability`` ('stable' | 'marginal' | 'unstable') (fixed_point); optional
-        ``trajectory`` (trial, time, component) in the same projection.
+        Up to four examples keyed by mechanism, each from :func:`example_points`.
     ensemble : xr.Dataset
-        One entry per network (dim ``network``): ``mechanism`` (str; 'untrained' for networks
-        that fail the task), ``decay_error`` (network, extension): response error when the
-        delay is extended by ``extension`` (tau); ``accuracy`` (network, noise): share of noisy
-        trials decoded to the right memory at input-noise s.d. ``noise``.
+        The joined mechanisms store (dim network): ``mechanism`` (str), grid coords ``g`` and
+        ``feedback``, ``decay_failure`` (network, extension): share of failing probe trials
+        when memory 1 is lengthened by ``extension`` tau; ``noise_failure`` (network, sigma):
+        share failing under stimulus-1 noise of width ``sigma``; optional
+        ``interruption_failure`` (network, silenced).
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two columns wide: a-c example networks, d share of networks per mechanism, e memory
-        error against the delay extension, f accuracy against input noise (mean +- s.e.m. over
-        the trained networks of each mechanism).
+        Two columns wide: a-d examples; e, f shares against g and feedback divisor; g decay,
+        h noise and i interruption failure (mean and 95 % bootstrap band over the trained
+        networks of each mechanism).
     """
-    missing = sorted({"mechanism", "decay_error", "accuracy"} - set(ensemble.data_vars))
+    missing = sorted(set(NEEDED) - set(ensemble.variables))
     if missing:
         raise PinfitInputError(
             "plot_dynamics", "ensemble", f"no {missing}", "pass the ensemble stage's mechanisms store"
         )
-    if len(examples) > 3:
-        raise PinfitInputError("plot_dynamics", "examples", f"{len(examples)} examples", "pass at most three")
-    mechanism = ensemble["mechanism"].astype(str)
-    colours = mechanism_colours(set(mechanism.values) | set(examples))
-    fig = new_figure("double", 110.0)
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.05, 1])
-    example_axes = np.atleast_1d(top.subplots(1, 3))
+    if len(examples) > 4:
+        raise PinfitInputError("plot_dynamics", "examples", f"{len(examples)} examples", "pass at most four")
+    mechanism = ensemble["mechanism"].values.astype(str)
+    colours = mechanism_colours()
+    fig = new_figure("double", 150.0)
+    top, middle, bottom = fig.subfigures(3, 1, height_ratios=[1.0, 0.9, 0.9])
+    example_axes = np.atleast_1d(top.subplots(1, 4))
     for ax, (name, example) in zip(example_axes, examples.items(), strict=False):
-        title = name.replace("_", " ") + (
-            f"\n{example.attrs['network']}" if "network" in example.attrs else ""
-        )
-        _example(ax, example, colours[name], title)
-        ax.legend(loc="best", handletextpad=0.2, markerscale=0.8)
+        _example(ax, example, colours[name], f"{name.replace('_', ' ')}\n{example.attrs.get('network', '')}")
     for ax in example_axes[len(examples) :]:
         ax.set_axis_off()
     if not examples:
         example_axes[0].text(0, 0.5, "no trained network to show", transform=example_axes[0].transAxes)
-
-    ax_share, ax_memory, ax_noise = bottom.subplots(1, 3)
-    names, counts = np.unique(mechanism.values, return_counts=True)
-    bars = ax_share.bar(
-        np.arange(len(names)), counts / counts.sum(), color=[colours[m] for m in names], width=0.7
-    )
-    ax_share.bar_label(bars, [f"{n}" for n in counts], padding=1.5, fontsize=6)
-    ax_share.set_xticks(np.arange(len(names)), [m.replace("_", " ") for m in names], rotation=20, ha="right")
-    ax_share.set_ylim(0, 1)
-    ax_share.set_ylabel("share of networks")
-    ax_share.set_title(f"mechanisms (networks, of {len(mechanism)})", loc="left")
-    _curves(ax_memory, ensemble["decay_error"], mechanism, colours)
-    ax_memory.set_ylim(bottom=0)
-    ax_memory.set_xlabel("delay extension (τ)")
-    ax_memory.set_ylabel("response error")
-    ax_memory.set_title("memory decay", loc="left")
-    if ax_memory.get_legend_handles_labels()[0]:
-        ax_memory.legend(loc="lower right", fontsize=6, handletextpad=0.3)
-    _curves(ax_noise, ensemble["accuracy"], mechanism, colours)
-    ax_noise.set_ylim(0, 1.03)
-    ax_noise.set_xlabel("input noise (s.d. per √τ)")
-    ax_noise.set_ylabel("share decoded correctly")
-    ax_noise.set_title("noise robustness", loc="left")
-    label_panels([*example_axes[: len(examples)], ax_share, ax_memory, ax_noise])
+    ax_g, ax_fb = middle.subplots(1, 2)
+    _shares(ax_g, ensemble, "g", colours, "recurrent gain g")
+    ax_g.set_title(f"mechanisms ({len(mechanism)} networks)", loc="left")
+    _shares(ax_fb, ensemble, "feedback", colours, "feedback divisor fb (weights N(0,1)/fb)")
+    ax_fb.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=6)
+    ax_decay, ax_noise, ax_cut = bottom.subplots(1, 3)
+    _curves(ax_decay, ensemble["decay_failure"], mechanism, colours)
+    ax_decay.set_xlabel("memory 1 extension (τ)")
+    ax_decay.set_ylabel("share of trials failing")
+    ax_decay.set_title("memory decay", loc="left")
+    if ax_decay.get_legend_handles_labels()[0]:
+        ax_decay.legend(loc="upper left", fontsize=6, handletextpad=0.3)
+    _curves(ax_noise, ensemble["noise_failure"], mechanism, colours)
+    ax_noise.set_xscale("log")
+    ax_noise.set_xlabel("stimulus-1 noise width σ")
+    ax_noise.set_ylabel("share of trials failing")
+    ax_noise.set_title("input noise", loc="left")
+    panels = [*example_axes[: len(examples)], ax_g, ax_fb, ax_decay, ax_noise]
+    if "interruption_failure" in ensemble:
+        _curves(ax_cut, ensemble["interruption_failure"], mechanism, colours)
+        ax_cut.set_xlabel("fraction of inputs silenced in stimulus 1")
+        ax_cut.set_ylabel("share of trials failing")
+        ax_cut.set_title("interruption", loc="left")
+        panels.append(ax_cut)
+    else:
+        ax_cut.set_axis_off()
+    label_panels(panels)
     return fig
 
 
 def draw_dynamics(*, mechanisms: str, fixed_points: Sequence[str], stem: str, dpi: int = 300) -> list:
-    """Read the ensemble's mechanisms store and fixed-point stores, draw Figure 6, save at ``stem``.
+    """Read the joined mechanisms store and the chunks' finder stores, draw Figure 6, save at ``stem``.
 
-    The examples are, for each of the first three trained mechanisms present (alphabetical
-    order), the network with the most fixed and slow points (the first of ties).
+    The example of each mechanism (fixed point, slow manifold, limit cycle, mixed; those
+    present) is its network with the most fixed and slow points (the first of ties).
     """
     ensemble = read_dataset(mechanisms)
-    chunks = [read_dataset(path) for path in fixed_points]  # one finder store per ensemble chunk
-    mechanism = ensemble["mechanism"].values.astype(str)
+    chunks = [read_dataset(path) for path in fixed_points]
     examples = {}
-    for name in sorted(set(mechanism) - {UNTRAINED})[:3]:
-        members = set(ensemble["network"].values[mechanism == name].tolist())
+    for name in EXAMPLE_ORDER:
         found = [
-            (int(chunk["valid"].sel(network=net).sum()), chunk, net)
+            (int(chunk["valid"].values[k].sum()), chunk, net)
             for chunk in chunks
-            for net in chunk["network"].values
-            if net in members
+            for k, net in enumerate(chunk["network"].values)
+            if str(chunk["mechanism"].values[k]) == name
         ]
-        if not found:
-            raise PinfitInputError(
-                "draw_dynamics",
-                "fixed_points",
-                f"no store holds a {name!r} network",
-                "pass the fixed-point stores of every ensemble chunk",
-            )
-        _, chunk, network = max(found, key=lambda item: item[0])  # the first with the most points
-        examples[name] = example_points(chunk, network)
+        if found:
+            _, chunk, network = max(found, key=lambda item: item[0])
+            examples[name] = example_points(chunk, network)
     return save_figure(plot_dynamics(examples, ensemble), stem, dpi=dpi)

@@ -1,7 +1,8 @@
 """Stage functions of the slow-manifold ensemble (rules ensemble_* in workflow/rules/dynamics.smk).
 
-Each takes the validated ``ensemble`` config section whole (see config/README.md) and paths,
-reads the stores of the stage before, calls :mod:`pinfit.ensemble`, and writes its outputs.
+Each takes the ``ensemble`` config section whole (see config/README.md), validates it against
+the package schema (ranges and defaults live there only), reads the stores of the stage before,
+calls :mod:`pinfit.ensemble`, and writes its outputs.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pinfit.ensemble.force import train_ensemble
 from pinfit.ensemble.networks import ensemble_grid, grid_chunk
 from pinfit.ensemble.points import ensemble_fixed_points
 from pinfit.ensemble.task import PatternTask
-from pinfit.errors import check_range
+from pinfit.io.validate import check_config
 from pinfit.store import provenance, read_dataset, write_dataset, write_table
 
 #: Variables of the per-chunk analysis that the joined summary store does not keep (large).
@@ -38,7 +39,7 @@ def _task(section: dict) -> PatternTask:
 
 def train_ensemble_chunk(output: str, *, ensemble: dict, chunk: int, device: str = "auto") -> None:
     """Train chunk ``chunk`` of the grid (seeds 0 .. n_seeds - 1) and write its network store."""
-    check_range("ensemble", "n_seeds", ensemble["n_seeds"], 1)
+    ensemble = check_config("ensemble", ensemble, where="ensemble")
     grid = ensemble_grid(ensemble["g"], ensemble["density"], ensemble["feedback"], list(range(ensemble["n_seeds"])))
     part = grid_chunk(grid, n_chunks=ensemble["n_chunks"], chunk=chunk)
     training = ensemble["training"]
@@ -60,6 +61,7 @@ def train_ensemble_chunk(output: str, *, ensemble: dict, chunk: int, device: str
 
 def characterise_ensemble_chunk(network_path: str, output: str, *, ensemble: dict, device: str = "auto") -> None:
     """Mechanism, decay, noise and interruption results of one chunk's networks (zarr)."""
+    ensemble = check_config("ensemble", ensemble, where="ensemble")
     result = characterise_ensemble(
         read_dataset(network_path),
         classify=ensemble["classify"],
@@ -78,6 +80,7 @@ def ensemble_fixed_points_chunk(
     network_path: str, analysis_path: str, output_zarr: str, output_csv: str, *, ensemble: dict, device: str = "auto"
 ) -> None:
     """Finder on one chunk's trained networks, its cross-check and projections: zarr + tidy CSV."""
+    ensemble = check_config("ensemble", ensemble, where="ensemble")
     finder = dict(ensemble["fixed_points"])
     points = ensemble_fixed_points(
         read_dataset(network_path),
@@ -106,6 +109,7 @@ def summarise_ensemble(
     all networks there), and, for mechanism 'all', ``trained_fraction`` per training
     checkpoint (level: trials).
     """
+    ensemble = check_config("ensemble", ensemble, where="ensemble")
     analysis = xr.concat(
         [read_dataset(p).drop_vars(_PER_RUN, errors="ignore") for p in analysis_paths], dim="network"
     )
