@@ -1,7 +1,8 @@
 """Batched fixed/slow-point finder vs a plain per-point scipy.optimize reference.
 
-A 256-unit FORCE-trained memory network of the ensemble (g = 1.5, output feedback folded into
-J_eff); 1000 initial states sampled along its test trials. The reference minimises the same
+A 256-unit memory network of the ensemble after 100 FORCE trials (g = 1.5, density 0.5, its
+feedback loops folded into J_eff); 1000 initial states sampled along one test trial per pair.
+The reference minimises the same
 q(x) = 0.5 ||-x + J_eff tanh(x)||^2 from every start with scipy's L-BFGS-B (analytic gradient,
 gtol 1e-10), one start at a time, then merges its end points with the same rule as the finder.
 The finder (batched Levenberg-Marquardt, see pinfit.analysis.dynamics) runs first, at each
@@ -25,19 +26,16 @@ import torch
 os.environ.setdefault("PINFIT_PROGRESS", "0")
 
 from pinfit.analysis.dynamics import _merge, find_fixed_points, sample_states  # noqa: E402
-from pinfit.analysis.mechanisms import feedback_dynamics  # noqa: E402
-from pinfit.ensemble import MemoryTask, ensemble_grid, from_store, initial_states, train_ensemble  # noqa: E402
+from pinfit.ensemble.force import train_ensemble  # noqa: E402
+from pinfit.ensemble.networks import ensemble_grid, from_store  # noqa: E402
+from pinfit.ensemble.points import example_trials  # noqa: E402
 
 
 def main(n_units: int, n_starts: int, seed: int, max_iters: list[int]) -> None:
-    store = train_ensemble(ensemble_grid([1.5], [0.0], [1.0], [seed]), n_units=n_units, device="cpu")
-    nets, task = from_store(store, device="cpu")
-    pairs = torch.as_tensor(MemoryTask().pairs)
-    u, _ = task.signals(pairs)
-    x0 = initial_states(1, len(pairs), n_units, scale=0.02, seed=seed, device="cpu")
-    traj = nets.run(x0, u[None], record_x=True)[1][:, :, :: task.steps(1.0)]
-    starts = sample_states(traj, n_starts, noise=0.01, seed=seed)
-    dyn = feedback_dynamics(nets)
+    grid = ensemble_grid([1.5], [0.5], [1.0], [seed])
+    store = train_ensemble(grid, n_units=n_units, n_trials=100, n_test=8, seed=seed, device="cpu")
+    starts = sample_states(example_trials(store, seed=seed, device="cpu"), n_starts, noise=0.01, seed=seed)
+    dyn = from_store(store, device="cpu").autonomous()
     slow_tol, merge_tol, gtol = 1e-4, 1e-3, 1e-7
 
     runs = {}

@@ -54,7 +54,9 @@ def test_draws_follow_the_paper_and_depend_only_on_the_seed():
     grid = ensemble_grid([1.0, 2.0], [0.25, 1.0], [1.0, 4.0], [3])
     nets = draw_networks(grid, n_units=400, dt=0.1, device="cpu")
     J = nets.J.numpy()
-    pick = lambda g, p, fb: int(np.flatnonzero((grid.g == g) & (grid.density == p) & (grid.feedback == fb))[0])  # noqa: E731
+    def pick(g, p, fb):
+        return int(np.flatnonzero((grid.g == g) & (grid.density == p) & (grid.feedback == fb))[0])
+
     sparse = J[pick(1.0, 0.25, 1.0)]
     # density 0.25 of 160k entries (binomial s.d. 0.1 %); nonzeros N(0, 1 / (p N)): var 0.01
     assert abs((sparse != 0).mean() - 0.25) < 0.005
@@ -99,7 +101,9 @@ def test_force_recovers_a_planted_readout():
     Rl = R[::2]
     ridge = torch.linalg.solve(torch.eye(n, dtype=torch.float64) + Rl.T @ Rl, Rl.T @ (Rl @ teacher.T)).T
     torch.testing.assert_close(nets.w_out[0], ridge, rtol=0, atol=1e-9)
-    torch.testing.assert_close(P[0], torch.linalg.inv(torch.eye(n, dtype=torch.float64) + Rl.T @ Rl), rtol=0, atol=1e-9)
+    torch.testing.assert_close(
+        P[0], torch.linalg.inv(torch.eye(n, dtype=torch.float64) + Rl.T @ Rl), rtol=0, atol=1e-9
+    )
     assert torch.equal(P, P.transpose(-1, -2))  # RLS keeps P exactly symmetric
     # 2000 updates: the ridge bias is below 6 % per readout (smallest rate singular value ~3)
     rel = (nets.w_out[0] - teacher).norm(dim=-1) / teacher.norm(dim=-1)

@@ -49,13 +49,18 @@ def test_planted_stable_fixed_points_per_memory_are_fixed_point():
     assert out["n_end_outputs"].values[0] >= 4  # the 4 memories, plus where the zero state fell
     # the finder sees those end points as stable fixed points: the cross-check agrees
     points = find_fixed_points(dyn, torch.as_tensor(out["end_state"].values))
-    stable = {p for p in points["start_point"].values[0] if p >= 0 and points["stability"].values[0, p] == "stable"}
+    stable = {
+        p for p in points["start_point"].values[0] if p >= 0 and points["stability"].values[0, p] == "stable"
+    }
     assert len(stable) >= 4 and all(points["kind"].values[0, p] == "fixed" for p in stable)
     assert finder_agrees(out["mechanism"].values, np.array([len(stable)]), min_fixed_points=4).all()
     # the paper's threshold (2 x 3 output levels = 6) is not met by 4 memories + the zero state
     # when the zero state's perturbations all fall on memories already counted
     few = classify_runs(
-        np.array([[0.1, 0.2, 0.3, 0.4, 0.1]]), np.zeros((1, 5)), np.full((1, 5), 0.2), trained=np.array([True])
+        np.array([[0.1, 0.2, 0.3, 0.4, 0.1]]),
+        np.zeros((1, 5)),
+        np.full((1, 5), 0.2),
+        trained=np.array([True]),
     )
     assert str(few["mechanism"].values[0]) == "slow_manifold"
 
@@ -79,7 +84,10 @@ def test_slightly_leaky_line_attractor_is_slow_manifold():
     assert np.all(np.diff(s) > 0) and np.all(s > 0.5 * np.array([0.2, 0.4, 0.6, 0.8]))
     points = find_fixed_points(dyn, torch.as_tensor(out["end_state"].values))
     n_stable = int(((points["stability"] == "stable") & points["valid"]).sum())
-    assert n_stable == 1 and finder_agrees(out["mechanism"].values, np.array([n_stable]), min_fixed_points=6).all()
+    assert (
+        n_stable == 1
+        and finder_agrees(out["mechanism"].values, np.array([n_stable]), min_fixed_points=6).all()
+    )
 
 
 def test_rotation_is_limit_cycle():
@@ -97,7 +105,11 @@ def test_rotation_is_limit_cycle():
     # the same oscillation read against the task's range (0.5, 1.5): its mean (~0) is not
     # more than 0.5 below 0.5, so it is still a limit cycle; shifted far away it is 'far'
     far = classify_runs(
-        np.zeros((1, 3)), np.ones((1, 3)), np.full((1, 3), -2.0), trained=np.array([True]), target_range=(0.5, 1.5)
+        np.zeros((1, 3)),
+        np.ones((1, 3)),
+        np.full((1, 3), -2.0),
+        trained=np.array([True]),
+        target_range=(0.5, 1.5),
     )
     assert str(far["mechanism"].values[0]) == "far"
 
@@ -111,7 +123,13 @@ def test_mixed_and_untrained():
 def _quiet_networks(n_net=2, n=5):
     """J = 0, W_out = 0: the output is 0 whatever the input."""
     z = lambda *s: torch.zeros(*s, dtype=torch.float64)  # noqa: E731
-    return EnsembleNetworks(J=z(n_net, n, n), w_in=torch.ones(n_net, n, 2, dtype=torch.float64), w_fb=z(n_net, n, 5), w_out=z(n_net, 5, n), dt=0.1)
+    return EnsembleNetworks(
+        J=z(n_net, n, n),
+        w_in=torch.ones(n_net, n, 2, dtype=torch.float64),
+        w_fb=z(n_net, n, 5),
+        w_out=z(n_net, 5, n),
+        dt=0.1,
+    )
 
 
 def test_probes_on_a_silent_output_known_answers():
@@ -150,7 +168,9 @@ def test_decay_branches_equal_separately_extended_trials():
 
 
 def test_sigma_at_half_interpolates_on_log_sigma():
-    failure = xr.DataArray([[0.0, 0.25, 0.75], [0.0, 0.1, 0.2]], dims=("network", "sigma"), coords={"sigma": [1.0, 10.0, 100.0]})
+    failure = xr.DataArray(
+        [[0.0, 0.25, 0.75], [0.0, 0.1, 0.2]], dims=("network", "sigma"), coords={"sigma": [1.0, 10.0, 100.0]}
+    )
     half = sigma_at_half(failure).values
     assert np.isclose(half[0], np.sqrt(10.0) * 10.0)  # halfway between 10 and 100 on log scale
     assert np.isinf(half[1])
@@ -171,7 +191,12 @@ def test_summary_intervals_and_shares():
             "sigma_half": ("network", [10.0, np.inf, np.inf, np.nan]),
             "interruption_failure": (("network", "silenced"), [[0.0], [0.5], [0.5], [np.nan]]),
         },
-        coords={"extension": [0.0, 10.0], "sigma": [1.0, 10.0], "silenced": [0.5], "g": ("network", [1.0, 1.0, 1.5, 1.5])},
+        coords={
+            "extension": [0.0, 10.0],
+            "sigma": [1.0, 10.0],
+            "silenced": [0.5],
+            "g": ("network", [1.0, 1.0, 1.5, 1.5]),
+        },
     )
     table = summarise_mechanisms(analysis).set_index(["mechanism", "measure", "level"])["value"]
     assert table[("slow_manifold", "share", np.nan)] == 2 / 3  # of the 3 trained networks

@@ -740,7 +740,10 @@ def make_ensemble():
         {
             "trajectory_pc": (("network", "pair", "time", "component"), trajectory),
             "end_pc": (("network", "end", "component"), np.zeros((5, 3, 2))),
-            "point_pc": (("network", "fixed_point", "component"), np.array([[0.5, 0.0], [0.0, -1.5], [np.nan, np.nan]])[None].repeat(5, 0)),
+            "point_pc": (
+                ("network", "fixed_point", "component"),
+                np.array([[0.5, 0.0], [0.0, -1.5], [np.nan, np.nan]])[None].repeat(5, 0),
+            ),
             "kind": (("network", "fixed_point"), np.tile(["fixed", "fixed", ""], (5, 1))),
             "stability": (("network", "fixed_point"), np.tile(["stable", "unstable", ""], (5, 1))),
             "valid": (("network", "fixed_point"), np.tile([True, True, False], (5, 1))),

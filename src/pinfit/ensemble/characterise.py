@@ -119,7 +119,8 @@ def summarise_mechanisms(analysis: xr.Dataset, *, seed: int = 0) -> pd.DataFrame
     ``memory_kept_fraction`` (no loss up to the longest extension); ``memory_duration_median``
     (tau, censored); ``decay_failure`` per extension (level, tau); ``noise_failure`` per sigma
     (level); ``noise_failure_mean`` (over the sigmas: the robustness ranking, lower is more
-    robust); ``sigma_half_median`` (censored at the largest sigma); ``interruption_failure`` per silenced fraction (level);
+    robust); ``sigma_half_median`` (censored at the largest sigma); ``interruption_failure``
+    per silenced fraction (level);
     ``stable_fixed_points_mean`` and ``finder_agrees_fraction`` when the finder cross-check
     columns are present.
     """
@@ -132,22 +133,46 @@ def summarise_mechanisms(analysis: xr.Dataset, *, seed: int = 0) -> pd.DataFrame
         if np.ndim(est) == 0:
             rows.append((m, measure, level, float(est), float(lo), float(hi)))
         else:
-            rows.extend((m, measure, float(v), float(e), float(a), float(b)) for v, e, a, b in zip(level, est, lo, hi, strict=True))
+            rows.extend(
+                (m, measure, float(v), float(e), float(a), float(b))
+                for v, e, a, b in zip(level, est, lo, hi, strict=True)
+            )
 
     for m in MECHANISMS:
         sel = np.flatnonzero(mech == m)
         share = len(sel) / len(mech) if m == "untrained" else (len(sel) / n_trained if n_trained else np.nan)
-        rows += [(m, "n_networks", np.nan, float(len(sel)), np.nan, np.nan), (m, "share", np.nan, share, np.nan, np.nan)]
+        rows += [
+            (m, "n_networks", np.nan, float(len(sel)), np.nan, np.nan),
+            (m, "share", np.nan, share, np.nan, np.nan),
+        ]
         if len(sel) == 0 or m == "untrained":
             continue
         sub = analysis.isel(network=sel)
         add(m, "memory_kept_fraction", np.nan, sub["memory_kept"].values.astype(float))
         add(m, "memory_duration_median", np.nan, sub["memory_duration"].values, np.median)
-        add(m, "decay_failure", sub["extension"].values, sub["decay_failure"].transpose("network", "extension").values)
-        add(m, "noise_failure", sub["sigma"].values, sub["noise_failure"].transpose("network", "sigma").values)
+        add(
+            m,
+            "decay_failure",
+            sub["extension"].values,
+            sub["decay_failure"].transpose("network", "extension").values,
+        )
+        add(
+            m, "noise_failure", sub["sigma"].values, sub["noise_failure"].transpose("network", "sigma").values
+        )
         add(m, "noise_failure_mean", np.nan, sub["noise_failure"].mean("sigma").values)
-        add(m, "sigma_half_median", np.nan, np.minimum(sub["sigma_half"].values, sub["sigma"].values.max()), np.median)
-        add(m, "interruption_failure", sub["silenced"].values, sub["interruption_failure"].transpose("network", "silenced").values)
+        add(
+            m,
+            "sigma_half_median",
+            np.nan,
+            np.minimum(sub["sigma_half"].values, sub["sigma"].values.max()),
+            np.median,
+        )
+        add(
+            m,
+            "interruption_failure",
+            sub["silenced"].values,
+            sub["interruption_failure"].transpose("network", "silenced").values,
+        )
         if "n_stable_fixed_points" in sub:
             add(m, "stable_fixed_points_mean", np.nan, sub["n_stable_fixed_points"].values.astype(float))
             add(m, "finder_agrees_fraction", np.nan, sub["finder_agrees"].values.astype(float))
@@ -160,7 +185,12 @@ def mechanism_shares(analysis: xr.Dataset, by: str) -> pd.DataFrame:
     Columns: ``by``, mechanism, n, share (untrained included, so shares sum to 1 per value).
     """
     frame = pd.DataFrame({by: analysis[by].values, "mechanism": analysis["mechanism"].values.astype(str)})
-    counts = frame.groupby([by, "mechanism"]).size().unstack(fill_value=0).reindex(columns=list(MECHANISMS), fill_value=0)
+    counts = (
+        frame.groupby([by, "mechanism"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=list(MECHANISMS), fill_value=0)
+    )
     tidy = counts.stack().rename("n").reset_index()
     tidy["share"] = tidy["n"] / tidy.groupby(by)["n"].transform("sum")
     return tidy

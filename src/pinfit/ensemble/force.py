@@ -58,6 +58,15 @@ def trial_order(task: PatternTask, n_trials: int, generator: torch.Generator) ->
     return pairs[torch.cat(blocks)[:n_trials]]
 
 
+def learning_steps(task: PatternTask, learn_every: int = 2) -> list[slice | None]:
+    """Per step of a trial, the readout rows that learn there (None: no update)."""
+    learn = [None] * task.trial_steps()
+    for rows, start, stop in task.learning_windows():
+        for t in range(start, stop, learn_every):
+            learn[t] = rows
+    return learn
+
+
 def train_force(
     nets: EnsembleNetworks,
     task: PatternTask,
@@ -102,11 +111,7 @@ def train_force(
     gen = torch.Generator().manual_seed(seed)
     n_net, _, n_unit = x.shape
     P = torch.eye(n_unit, dtype=x.dtype, device=x.device).repeat(n_net, 1, 1)
-    windows = task.learning_windows()
-    learn = [None] * task.trial_steps()
-    for rows, start, stop in windows:
-        for t in range(start, stop, learn_every):
-            learn[t] = rows
+    learn = learning_steps(task, learn_every)
     order = trial_order(task, n_trials, gen)
     tests = {}
     stops = sorted({c for c in checkpoints if 0 < c < n_trials} | {n_trials})

@@ -31,7 +31,9 @@ from pinfit.errors import check_range
 MECHANISMS = ("fixed_point", "slow_manifold", "limit_cycle", "mixed", "far", "untrained")
 
 
-def perturbed_starts(conclusions: torch.Tensor, *, n_per_state: int, perturb_std: float, seed: int) -> torch.Tensor:
+def perturbed_starts(
+    conclusions: torch.Tensor, *, n_per_state: int, perturb_std: float, seed: int
+) -> torch.Tensor:
     """Starts of the autonomous runs: (network, (state + 1) * n_per_state, unit).
 
     The states are the trial conclusions (network, pair, unit) and the zero state; each gets
@@ -46,7 +48,13 @@ def perturbed_starts(conclusions: torch.Tensor, *, n_per_state: int, perturb_std
 
 
 def run_autonomous(
-    dyn: RateDynamics, readout: torch.Tensor, starts: torch.Tensor, *, duration: float, window: float, dt: float
+    dyn: RateDynamics,
+    readout: torch.Tensor,
+    starts: torch.Tensor,
+    *,
+    duration: float,
+    window: float,
+    dt: float,
 ) -> dict[str, torch.Tensor]:
     """Forward-Euler input-off runs from ``starts`` (network, start, unit), output = readout . phi(x).
 
@@ -119,7 +127,9 @@ def classify_runs(
         (distinct final outputs of the converged runs).
     """
     converged = output_var < converge_var
-    n_distinct = np.array([np.unique(np.round(o[c], decimals)).size for o, c in zip(output, converged, strict=True)])
+    n_distinct = np.array(
+        [np.unique(np.round(o[c], decimals)).size for o, c in zip(output, converged, strict=True)]
+    )
     lo, hi = target_range
     mean = output_mean.mean(-1)
     far = (mean < lo - far_margin) | (mean > hi + far_margin)
@@ -205,6 +215,11 @@ def finder_agrees(mechanism: np.ndarray, n_stable: np.ndarray, *, min_fixed_poin
     m = np.asarray(mechanism).astype(str)
     return np.select(
         [m == "fixed_point", m == "slow_manifold", np.isin(m, ("limit_cycle", "far")), m == "mixed"],
-        [n_stable >= min_fixed_points, (n_stable >= 1) & (n_stable < min_fixed_points), n_stable == 0, n_stable >= 1],
+        [
+            n_stable >= min_fixed_points,
+            (n_stable >= 1) & (n_stable < min_fixed_points),
+            n_stable == 0,
+            n_stable >= 1,
+        ],
         True,
     )

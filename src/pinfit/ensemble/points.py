@@ -16,11 +16,11 @@ import torch
 import xarray as xr
 
 from pinfit.analysis.dynamics import find_fixed_points, sample_states
-from pinfit.linalg import pca
 from pinfit.ensemble.mechanisms import finder_agrees
 from pinfit.ensemble.networks import from_store
 from pinfit.ensemble.probes import probe_cases
 from pinfit.ensemble.task import PatternTask
+from pinfit.linalg import pca
 
 
 def example_trials(store: xr.Dataset, *, seed: int = 0, device: str = "auto") -> torch.Tensor:
@@ -88,12 +88,18 @@ def ensemble_fixed_points(
     converged = analysis["end_converged"].values.astype(bool)
     stable = (points["kind"].values == "fixed") & (points["stability"].values == "stable")
     n_stable = np.array(
-        [len({p for p in set(r[c].tolist()) if p >= 0 and s[p]}) for r, c, s in zip(reached, converged, stable, strict=True)]
+        [
+            len({p for p in set(r[c].tolist()) if p >= 0 and s[p]})
+            for r, c, s in zip(reached, converged, stable, strict=True)
+        ]
     )
     mechanism = analysis["mechanism"].values.astype(str)
     traj = trials.cpu().numpy()
     n_net, n_pair, n_time, _ = traj.shape
-    proj = {"trajectory_pc": np.zeros((n_net, n_pair, n_time, 2)), "point_pc": np.full((*points["q"].shape, 2), np.nan)}
+    proj = {
+        "trajectory_pc": np.zeros((n_net, n_pair, n_time, 2)),
+        "point_pc": np.full((*points["q"].shape, 2), np.nan),
+    }
     proj["end_pc"] = np.zeros((n_net, ends.shape[1], 2))
     for k in range(n_net):
         data = xr.DataArray(traj[k], dims=("pair", "time", "unit"))
@@ -111,4 +117,10 @@ def ensemble_fixed_points(
         point_pc=(("network", "fixed_point", "component"), proj["point_pc"]),
         end_pc=(("network", "end", "component"), proj["end_pc"]),
         end_converged=(("network", "end"), converged),
-    ).assign_coords({**store["network"].coords, "time": np.arange(1, n_time + 1, dtype=float), "pair": store["pair"].values})
+    ).assign_coords(
+        {
+            **store["network"].coords,
+            "time": np.arange(1, n_time + 1, dtype=float),
+            "pair": store["pair"].values,
+        }
+    )

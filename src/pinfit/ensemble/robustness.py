@@ -70,7 +70,9 @@ def interruption_failure(
     fail = []
     for f in fractions:
         gen = torch.Generator().manual_seed(seed)  # the same latents at every level
-        failed = run_probe(nets, task, conclusions, previous, digits, gen, n_silent=round(f * n_unit), tol=tol)
+        failed = run_probe(
+            nets, task, conclusions, previous, digits, gen, n_silent=round(f * n_unit), tol=tol
+        )
         fail.append(failed.double().mean(-1))
     return xr.DataArray(
         torch.stack(fail, -1).cpu().numpy(),

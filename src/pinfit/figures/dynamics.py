@@ -109,7 +109,14 @@ def _shares(ax, ensemble: xr.Dataset, by: str, colours: Mapping[str, str], label
     for m in MECHANISMS:
         share = np.array([(mech[ensemble[by].values == v] == m).mean() for v in values])
         if share.any():
-            ax.bar(np.arange(len(values)), share, bottom=bottom, color=colours[m], width=0.75, label=m.replace("_", " "))
+            ax.bar(
+                np.arange(len(values)),
+                share,
+                bottom=bottom,
+                color=colours[m],
+                width=0.75,
+                label=m.replace("_", " "),
+            )
             bottom += share
     ax.set_xticks(np.arange(len(values)), [f"{v:g}" for v in values])
     ax.set_xlabel(label)

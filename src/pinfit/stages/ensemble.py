@@ -40,7 +40,9 @@ def _task(section: dict) -> PatternTask:
 def train_ensemble_chunk(output: str, *, ensemble: dict, chunk: int, device: str = "auto") -> None:
     """Train chunk ``chunk`` of the grid (seeds 0 .. n_seeds - 1) and write its network store."""
     ensemble = check_config("ensemble", ensemble, where="ensemble")
-    grid = ensemble_grid(ensemble["g"], ensemble["density"], ensemble["feedback"], list(range(ensemble["n_seeds"])))
+    grid = ensemble_grid(
+        ensemble["g"], ensemble["density"], ensemble["feedback"], list(range(ensemble["n_seeds"]))
+    )
     part = grid_chunk(grid, n_chunks=ensemble["n_chunks"], chunk=chunk)
     training = ensemble["training"]
     store = train_ensemble(
@@ -59,7 +61,9 @@ def train_ensemble_chunk(output: str, *, ensemble: dict, chunk: int, device: str
     write_dataset(store.assign_attrs(chunk=chunk, n_chunks=ensemble["n_chunks"]), output)
 
 
-def characterise_ensemble_chunk(network_path: str, output: str, *, ensemble: dict, device: str = "auto") -> None:
+def characterise_ensemble_chunk(
+    network_path: str, output: str, *, ensemble: dict, device: str = "auto"
+) -> None:
     """Mechanism, decay, noise and interruption results of one chunk's networks (zarr)."""
     ensemble = check_config("ensemble", ensemble, where="ensemble")
     result = characterise_ensemble(
@@ -77,7 +81,13 @@ def characterise_ensemble_chunk(network_path: str, output: str, *, ensemble: dic
 
 
 def ensemble_fixed_points_chunk(
-    network_path: str, analysis_path: str, output_zarr: str, output_csv: str, *, ensemble: dict, device: str = "auto"
+    network_path: str,
+    analysis_path: str,
+    output_zarr: str,
+    output_csv: str,
+    *,
+    ensemble: dict,
+    device: str = "auto",
 ) -> None:
     """Finder on one chunk's trained networks, its cross-check and projections: zarr + tidy CSV."""
     ensemble = check_config("ensemble", ensemble, where="ensemble")
@@ -98,7 +108,12 @@ def ensemble_fixed_points_chunk(
 
 
 def summarise_ensemble(
-    analysis_paths: list[str], fixed_point_paths: list[str], output_zarr: str, output_csv: str, *, ensemble: dict
+    analysis_paths: list[str],
+    fixed_point_paths: list[str],
+    output_zarr: str,
+    output_csv: str,
+    *,
+    ensemble: dict,
 ) -> None:
     """Join the chunks, add the finder's cross-check per network, write store and summary table.
 
@@ -126,7 +141,10 @@ def summarise_ensemble(
     extra = []
     for by in ("g", "feedback", "density"):
         shares = mechanism_shares(analysis, by)
-        extra += [(m, f"share_{by}", float(v), float(s), np.nan, np.nan) for v, m, s in shares[[by, "mechanism", "share"]].values]
+        extra += [
+            (m, f"share_{by}", float(v), float(s), np.nan, np.nan)
+            for v, m, s in shares[[by, "mechanism", "share"]].values
+        ]
     trained = analysis["test_accuracy"] >= ensemble["training"]["min_accuracy"]
     extra += [
         ("all", "trained_fraction", float(c), float(f), np.nan, np.nan)
