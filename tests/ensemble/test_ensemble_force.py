@@ -54,6 +54,7 @@ def test_draws_follow_the_paper_and_depend_only_on_the_seed():
     grid = ensemble_grid([1.0, 2.0], [0.25, 1.0], [1.0, 4.0], [3])
     nets = draw_networks(grid, n_units=400, dt=0.1, device="cpu")
     J = nets.J.numpy()
+
     def pick(g, p, fb):
         return int(np.flatnonzero((grid.g == g) & (grid.density == p) & (grid.feedback == fb))[0])
 

@@ -164,14 +164,18 @@ class PatternTask:
         }
 
     @classmethod
+    def from_config(cls, values: dict) -> PatternTask:
+        """The task from a mapping of its fields (the config's ``task`` section; lists allowed)."""
+        fields = dict(values)
+        if "latent_means" in fields:
+            fields["latent_means"] = tuple(tuple(m) for m in fields["latent_means"])
+        if "targets" in fields:
+            fields["targets"] = tuple(fields["targets"])
+        return cls(**fields)
+
+    @classmethod
     def from_attrs(cls, attrs: dict) -> PatternTask:
         """Inverse of :meth:`to_attrs`."""
-        return cls(
-            stimulus=attrs["task_stimulus"],
-            memory=attrs["task_memory"],
-            response=attrs["task_response"],
-            dt=attrs["task_dt"],
-            latent_means=tuple(tuple(m) for m in attrs["task_latent_means"]),
-            latent_std=attrs["task_latent_std"],
-            targets=tuple(attrs["task_targets"]),
+        return cls.from_config(
+            {k.removeprefix("task_"): v for k, v in attrs.items() if k.startswith("task_")}
         )

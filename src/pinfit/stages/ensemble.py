@@ -24,19 +24,6 @@ from pinfit.store import provenance, read_dataset, write_dataset, write_table
 _PER_RUN = ("end_state", "end_output", "end_converged")
 
 
-def _task(section: dict) -> PatternTask:
-    t = section["task"]
-    return PatternTask(
-        stimulus=t["stimulus"],
-        memory=t["memory"],
-        response=t["response"],
-        dt=t["dt"],
-        latent_means=tuple(tuple(m) for m in t["latent_means"]),
-        latent_std=t["latent_std"],
-        targets=tuple(t["targets"]),
-    )
-
-
 def train_ensemble_chunk(output: str, *, ensemble: dict, chunk: int, device: str = "auto") -> None:
     """Train chunk ``chunk`` of the grid (seeds 0 .. n_seeds - 1) and write its network store."""
     ensemble = check_config("ensemble", ensemble, where="ensemble")
@@ -48,7 +35,7 @@ def train_ensemble_chunk(output: str, *, ensemble: dict, chunk: int, device: str
     store = train_ensemble(
         part,
         n_units=ensemble["n_units"],
-        task=_task(ensemble),
+        task=PatternTask.from_config(ensemble["task"]),
         n_trials=training["n_trials"],
         learn_every=training["learn_every"],
         checkpoints=tuple(training["checkpoints"]),
