@@ -159,13 +159,13 @@ def _tiny_config(tmp_path: Path) -> dict:
     config["analysis"]["task_grid"] = 6
     config["analysis"]["manifold"]["n_landmarks"] = 30
     ens = config["ensemble"]
-    ens.update(
-        g=[1.5], sparsity=[0.0], feedback_scale=[1.0], n_seeds=2, n_chunks=1, n_units=16, n_train_trials=2
-    )
-    ens["classify"].update(n_perturb=2, duration=20.0, window=6.0)
-    ens["decay"].update(max_extension=10.0, step=5.0)
-    ens["noise"].update(noise_levels=[0.01], n_trials=1)
-    ens["fixed_points"].update(n_starts=4, max_iter=20)
+    ens.update(g=[1.5], density=[0.5], feedback=[1.0], n_seeds=2, n_chunks=1, n_units=16)
+    ens["training"].update(n_trials=2, checkpoints=[1], n_test=4, min_accuracy=0.0)
+    ens["classify"].update(n_per_state=1, n_lengths=2)
+    ens["decay"].update(max_extension=1.0, step=0.5)
+    ens["noise"].update(sigmas=[0.1], n_repeats=1, n_previous=1)
+    ens["interruption"].update(fractions=[0.5], n_previous=1)
+    ens["fixed_points"].update(n_trial_starts=4, max_iter=20)
     ens["task_networks"] = {"reports": ["chosen"]}
     ens["task_fixed_points"].update(n_starts=8, n_runs=2, duration=2.0, max_iter=20)
     return config

@@ -36,6 +36,36 @@ def _fill(part: xr.Dataset, index: np.ndarray, n: int) -> xr.Dataset:
     return xr.Dataset(out, coords={k: v for k, v in part.coords.items() if "network" not in v.dims})
 
 
+def _untrained(
+    n: int, n_unit: int, *, classify: dict, decay: dict, noise: dict, interruption: dict
+) -> xr.Dataset:
+    """The result of :func:`characterise_ensemble` for a chunk without a trained network (all NaN)."""
+    n_start = 5 * classify.get("n_per_state", 20)
+    extension = np.arange(0.0, decay.get("max_extension", 200.0) + 1e-9, decay.get("step", 0.5))
+    nan = lambda *shape: np.full((n, *shape), np.nan)  # noqa: E731
+    return xr.Dataset(
+        {
+            "mechanism": ("network", np.full(n, "untrained")),
+            "converged_fraction": ("network", nan()),
+            "n_end_outputs": ("network", nan()),
+            "end_state": (("network", "start", "unit"), nan(n_start, n_unit)),
+            "end_output": (("network", "start"), nan(n_start)),
+            "end_converged": (("network", "start"), np.zeros((n, n_start), bool)),
+            "decay_failure": (("network", "extension"), nan(len(extension))),
+            "memory_duration": ("network", nan(), {"units": "tau"}),
+            "memory_kept": ("network", np.zeros(n, bool)),
+            "noise_failure": (("network", "sigma"), nan(len(noise["sigmas"]))),
+            "sigma_half": ("network", nan()),
+            "interruption_failure": (("network", "silenced"), nan(len(interruption["fractions"]))),
+        },
+        coords={
+            "extension": ("extension", extension, {"units": "tau"}),
+            "sigma": np.asarray(noise["sigmas"], float),
+            "silenced": np.asarray(interruption["fractions"], float),
+        },
+    )
+
+
 def characterise_ensemble(
     store: xr.Dataset,
     *,
@@ -105,7 +135,9 @@ def characterise_ensemble(
         ]
         result = _fill(xr.merge(parts), index, n)
     else:
-        result = xr.Dataset({"mechanism": ("network", np.full(n, "untrained"))})
+        result = _untrained(
+            n, store.sizes["unit"], classify=classify, decay=decay, noise=noise, interruption=interruption
+        )
     result["trained"] = ("network", trained)
     result["test_accuracy"] = store["test_accuracy"]
     return result.assign_coords(store["network"].coords).assign_coords(checkpoint=store["checkpoint"])

@@ -78,6 +78,16 @@ def ensemble_fixed_points(
     """
     keep = np.flatnonzero(store["trained"].values.astype(bool))
     store, analysis = store.isel(network=keep), analysis.isel(network=keep)
+    if keep.size == 0:  # nothing trained in this chunk: an empty store the summary can join
+        return xr.Dataset(
+            {
+                "n_stable_fixed_points": ("network", np.zeros(0, int)),
+                "finder_agrees": ("network", np.zeros(0, bool)),
+                "mechanism": ("network", np.zeros(0, str)),
+                "valid": (("network", "fixed_point"), np.zeros((0, 0), bool)),
+            },
+            coords=store["network"].coords,
+        )
     nets = from_store(store, device=device)
     dyn = nets.autonomous()
     ends = torch.as_tensor(analysis["end_state"].values, dtype=torch.float64, device=dyn.J.device)

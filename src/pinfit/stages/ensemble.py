@@ -91,7 +91,10 @@ def ensemble_fixed_points_chunk(
     )
     points.attrs.update(provenance(source=str(network_path), **ensemble["fixed_points"]))
     write_dataset(points, output_zarr)
-    write_table(fixed_point_table(points), output_csv)
+    empty = pd.DataFrame(
+        columns=["network", "fixed_point", "q", "kind", "stability", "max_real_eig", "n_starts"]
+    )
+    write_table(fixed_point_table(points) if "q" in points else empty, output_csv)
 
 
 def summarise_ensemble(
