@@ -7,8 +7,10 @@ A trial shows two stimuli, each a digit 0 or 1, and asks for a report of their s
 A digit is shown as a noisy 2-D latent, a fresh sample every Euler step. The paper took the
 latents of MNIST digits from a variational autoencoder; those are not available here, so each
 digit's latent is drawn from a fixed isotropic 2-D Gaussian (``latent_means[digit]``, std
-``latent_std``; the defaults put the two clusters about 9 std apart, as separated clusters of a
-2-D VAE latent are). The output must report the sum in the response window: sum 0 -> 1.0,
+``latent_std``; the defaults put the two clusters about 6 std apart, as separated clusters of a
+2-D VAE latent are, and not at mirror points u and -u: the bias-free tanh network is odd, so
+mirrored digits would force mirrored outputs, and no readout could give (0, 0) -> 1.0 with
+(1, 1) -> 1.5). The output must report the sum in the response window: sum 0 -> 1.0,
 sum 1 -> 0.5, sum 2 -> 1.5 (``targets``). Two auxiliary "memory" readouts must hold the mean
 latent shown during stimulus 1 (over memory 1) and during stimulus 2 (over memory 2). Trials
 run back to back: a trial starts where the previous one ended.
@@ -37,7 +39,7 @@ class PatternTask:
     memory: float = 5.0
     response: float = 5.0
     dt: float = 0.1
-    latent_means: tuple[tuple[float, float], tuple[float, float]] = ((-1.0, 0.5), (1.0, -0.5))
+    latent_means: tuple[tuple[float, float], tuple[float, float]] = ((1.5, 0.5), (0.5, 1.5))
     latent_std: float = 0.25
     targets: tuple[float, float, float] = (1.0, 0.5, 1.5)
 
