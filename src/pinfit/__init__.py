@@ -16,7 +16,7 @@ with a runnable example in docs/api.md or its own docstring). They are imported 
   ``find_network_fixed_points``)
 - figures: ``plot_activity``, ``plot_pinning`` from a fit in memory; ``draw_activity``,
   ``draw_pinning``, ``draw_connectivity``, ``draw_behaviour``, ``draw_manifold`` from results in
-  memory, ``draw_figure(name, inputs=paths)`` from result stores and tables (``load_result``
+  memory, ``draw_figure(name, inputs=paths)`` from result stores and tables (Figure 6 too) (``load_result``
   reads one); each saves PDF, SVG and PNG
 
 The package's layers (bottom to top): foundation (errors, store, circular, linalg, rls), ``io``

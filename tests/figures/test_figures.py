@@ -783,12 +783,12 @@ def test_dynamics_shares_and_curves(tmp_path):
     ]
     stem = tmp_path / "figures" / "dynamics"
     run_script(
-        "figures_dynamics",
+        "figure",
         tmp_path,
         input={
             "mechanisms": str(write_dataset(ensemble, tmp_path / "mechanisms.zarr")),
             "fixed_points": chunks,
         },
-        params={"stem": str(stem), "dpi": 100},
+        params={"figure": "dynamics", "stem": str(stem), "dpi": 100, "options": {}},
     )
     assert_saved(stem)

@@ -23,6 +23,8 @@ rule ensemble_train:
         mem_mb=2000,
         runtime=60,
         gpu=ENSEMBLE["gpu"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/dynamics_train_ensemble.py"
 
@@ -45,6 +47,8 @@ rule ensemble_mechanisms:
         mem_mb=4000,
         runtime=60,
         gpu=ENSEMBLE["gpu"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/dynamics_ensemble_mechanisms.py"
 
@@ -69,6 +73,8 @@ rule ensemble_fixed_points:
         mem_mb=2000,
         runtime=30,
         gpu=ENSEMBLE["gpu"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/dynamics_ensemble_fixed_points.py"
 
@@ -89,6 +95,8 @@ rule ensemble_summary:
     resources:
         mem_mb=1000,
         runtime=10,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/dynamics_ensemble_summary.py"
 

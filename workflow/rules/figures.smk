@@ -157,8 +157,10 @@ rule figure_dynamics:
         png=report("results/figures/ensemble/dynamics.png", caption="../report/dynamics.rst",
                    category="6 Dynamics", subcategory="ensemble"),
     params:
+        figure="dynamics",
         stem=lambda wc, output: output.png.removesuffix(".png"),
         dpi=lambda wc: _figures().get("dpi", 300),
+        options={},
     log:
         "logs/ensemble/figures/dynamics.log",
     threads: 1
@@ -168,5 +170,5 @@ rule figure_dynamics:
     conda:
         CONDA_ENV
     script:
-        "../scripts/figures_dynamics.py"
+        "../scripts/figure.py"
 

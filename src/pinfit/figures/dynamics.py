@@ -21,7 +21,6 @@ from pinfit.ensemble.mechanisms import MECHANISMS
 from pinfit.ensemble.robustness import bootstrap_interval
 from pinfit.errors import PinfitInputError
 from pinfit.figures.style import label_panels, new_figure, palette, save_figure, styled
-from pinfit.store import read_dataset
 
 #: Marker per kind of point: filled = stable fixed point, open = unstable fixed point, x = slow point.
 MARKERS = {
@@ -208,14 +207,15 @@ def plot_dynamics(examples: Mapping[str, xr.Dataset], ensemble: xr.Dataset) -> F
     return fig
 
 
-def draw_dynamics(*, mechanisms: str, fixed_points: Sequence[str], stem: str, dpi: int = 300) -> list:
-    """Read the joined mechanisms store and the chunks' finder stores, draw Figure 6, save at ``stem``.
+def draw_dynamics(
+    *, mechanisms: xr.Dataset, fixed_points: Sequence[xr.Dataset], stem: str, dpi: int = 300
+) -> list:
+    """Figure 6 from the joined mechanisms store and the chunks' finder stores, saved at ``stem``.
 
     The example of each mechanism (fixed point, slow manifold, limit cycle, mixed; those
     present) is its network with the most fixed and slow points (the first of ties).
     """
-    ensemble = read_dataset(mechanisms)
-    chunks = [read_dataset(path) for path in fixed_points]
+    ensemble, chunks = mechanisms, list(fixed_points)
     examples = {}
     for name in EXAMPLE_ORDER:
         found = [

@@ -17,6 +17,7 @@ from pinfit.errors import check_choice
 from pinfit.figures.activity import draw_activity
 from pinfit.figures.behaviour import draw_behaviour
 from pinfit.figures.connectivity import draw_connectivity
+from pinfit.figures.dynamics import draw_dynamics
 from pinfit.figures.manifold import draw_manifold
 from pinfit.figures.pinning import draw_pinning
 from pinfit.store import read_dataset
@@ -27,6 +28,7 @@ FIGURES = {
     "connectivity": draw_connectivity,
     "behaviour": draw_behaviour,
     "manifold": draw_manifold,
+    "dynamics": draw_dynamics,
 }
 
 
