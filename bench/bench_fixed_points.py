@@ -25,7 +25,8 @@ import torch
 
 os.environ.setdefault("PINFIT_PROGRESS", "0")
 
-from pinfit.analysis.dynamics import _merge, find_fixed_points, sample_states  # noqa: E402
+from pinfit.analysis.dynamics import _merge, find_fixed_points
+from pinfit.analysis.rate_dynamics import sample_states  # noqa: E402
 from pinfit.ensemble.force import train_ensemble  # noqa: E402
 from pinfit.ensemble.networks import ensemble_grid, from_store  # noqa: E402
 from pinfit.ensemble.points import example_trials  # noqa: E402

@@ -12,9 +12,9 @@ from pinfit.analysis.codes import (
     circular_tuning,
     coding_subspace_angles,
     cross_temporal_decoding,
-    orientation_sorted_weights,
     tuning_before_after,
 )
+from pinfit.analysis.sorted_weights import orientation_sorted_weights
 from pinfit.errors import PinfitInputError
 
 PERIOD = np.pi

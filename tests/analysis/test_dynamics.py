@@ -7,13 +7,8 @@ import scipy.optimize
 import torch
 import xarray as xr
 
-from pinfit.analysis.dynamics import (
-    RateDynamics,
-    find_fixed_points,
-    find_network_fixed_points,
-    fixed_point_table,
-    network_dynamics,
-)
+from pinfit.analysis.dynamics import find_fixed_points, find_network_fixed_points, fixed_point_table
+from pinfit.analysis.rate_dynamics import RateDynamics, network_dynamics
 from pinfit.errors import PinfitInputError
 
 # Positions must match the analytic fixed points to 1e-6 (the target); the polish

@@ -4,7 +4,8 @@ import numpy as np
 import torch
 import xarray as xr
 
-from pinfit.analysis.dynamics import RateDynamics, find_fixed_points
+from pinfit.analysis.dynamics import find_fixed_points
+from pinfit.analysis.rate_dynamics import RateDynamics
 from pinfit.ensemble.characterise import mechanism_shares, summarise_mechanisms
 from pinfit.ensemble.decay import memory_decay
 from pinfit.ensemble.mechanisms import classify_networks, classify_runs, finder_agrees

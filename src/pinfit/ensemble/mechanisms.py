@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import xarray as xr
 
-from pinfit.analysis.dynamics import RateDynamics
+from pinfit.analysis.rate_dynamics import RateDynamics
 from pinfit.errors import check_range
 
 MECHANISMS = ("fixed_point", "slow_manifold", "limit_cycle", "mixed", "far", "untrained")

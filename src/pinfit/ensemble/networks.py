@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import xarray as xr
 
-from pinfit.analysis.dynamics import RateDynamics
+from pinfit.analysis.rate_dynamics import RateDynamics
 from pinfit.device import choose_device
 from pinfit.ensemble.task import N_READOUTS, OUTPUT
 from pinfit.errors import PinfitInputError, check_range

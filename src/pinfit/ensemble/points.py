@@ -15,7 +15,8 @@ import numpy as np
 import torch
 import xarray as xr
 
-from pinfit.analysis.dynamics import find_fixed_points, sample_states
+from pinfit.analysis.dynamics import find_fixed_points
+from pinfit.analysis.rate_dynamics import sample_states
 from pinfit.ensemble.mechanisms import finder_agrees
 from pinfit.ensemble.networks import from_store
 from pinfit.ensemble.probes import probe_cases
