@@ -186,8 +186,7 @@ def dynamics_outputs():
 # ---- figures (figures.smk) ----
 
 
-def _figures():
-    return config.get("figures", {})
+FIGURES = config["figures"]  # schema defaults filled in above
 
 
 def _shown(names, wanted, preferred=()):
@@ -204,16 +203,16 @@ def _shown_fits(dataset, prefix="pinning/"):
     """Fit names (p<p>_seed<seed>) drawn in Figures 1 and 3: `p_shown` (default: smallest,
     middle and largest fitted p) of `seed_shown` (default: the first seed)."""
     pinning = pinning_config(dataset)
-    seed = _figures().get("seed_shown")
+    seed = FIGURES["seed_shown"]
     seed = pinning["seeds"][0] if seed is None else seed
     if seed not in pinning["seeds"]:
         raise WorkflowError(f"config: figures.seed_shown: {seed} is not a fitted seed {pinning['seeds']}. "
                             "Fix: pick one of them or null.")
-    return [fit_name(p, seed) for p in choose_p(pinning["p"], _figures().get("p_shown", []))]
+    return [fit_name(p, seed) for p in choose_p(pinning["p"], FIGURES["p_shown"])]
 
 
 def _network_shown(dataset):
-    return _shown(behaviour_network_names(dataset), _figures().get("network_shown", ""), ("chosen",))
+    return _shown(behaviour_network_names(dataset), FIGURES["network_shown"], ("chosen",))
 
 
 def figure_outputs():

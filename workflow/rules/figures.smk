@@ -15,8 +15,8 @@ rule figure_activity:
     params:
         figure="activity",
         stem=lambda wc, output: output.png.removesuffix(".png"),
-        dpi=lambda wc: _figures().get("dpi", 300),
-        options=lambda wc: {"n_examples": _figures().get("n_example_traces", 3)},
+        dpi=FIGURES["dpi"],
+        options={"n_examples": FIGURES["n_example_traces"]},
     log:
         "logs/{dataset}/figures/activity.log",
     threads: 1
@@ -43,7 +43,7 @@ rule figure_pinning:
     params:
         figure="pinning",
         stem=lambda wc, output: output.png.removesuffix(".png"),
-        dpi=lambda wc: _figures().get("dpi", 300),
+        dpi=FIGURES["dpi"],
         options={},
     log:
         "logs/{dataset}/figures/pinning.log",
@@ -75,8 +75,8 @@ rule figure_connectivity:
     params:
         figure="connectivity",
         stem=lambda wc, output: output.png.removesuffix(".png"),
-        dpi=lambda wc: _figures().get("dpi", 300),
-        options=lambda wc: {"condition": stage_config(wc.dataset, "analysis").get("connectivity", {}).get("condition")},
+        dpi=FIGURES["dpi"],
+        options=lambda wc: {"condition": stage_config(wc.dataset, "analysis")["connectivity"]["condition"]},
     log:
         "logs/{dataset}/figures/connectivity.log",
     threads: 1
@@ -105,7 +105,7 @@ rule figure_behaviour:
     params:
         figure="behaviour",
         stem=lambda wc, output: output.png.removesuffix(".png"),
-        dpi=lambda wc: _figures().get("dpi", 300),
+        dpi=FIGURES["dpi"],
         options={},
     log:
         "logs/{dataset}/figures/behaviour.log",
@@ -132,7 +132,7 @@ rule figure_manifold:
     params:
         figure="manifold",
         stem=lambda wc, output: output.png.removesuffix(".png"),
-        dpi=lambda wc: _figures().get("dpi", 300),
+        dpi=FIGURES["dpi"],
         options={},
     log:
         "logs/{dataset}/figures/manifold.log",
@@ -159,7 +159,7 @@ rule figure_dynamics:
     params:
         figure="dynamics",
         stem=lambda wc, output: output.png.removesuffix(".png"),
-        dpi=lambda wc: _figures().get("dpi", 300),
+        dpi=FIGURES["dpi"],
         options={},
     log:
         "logs/ensemble/figures/dynamics.log",
