@@ -10,6 +10,15 @@ import scipy.io
 from pinfit.io import load_behaviour
 
 BAYS = Path(__file__).resolve().parents[3] / "shared" / "data" / "real" / "bays2009_colour_report.mat"
+# The column mapping of a Bays et al. 2009 .mat file (variables named as in the shared dataset).
+BAYS_COLUMNS = {
+    "target": "target",
+    "response": "response",
+    "non_targets": "nontarget",
+    "set_size": "n_items",
+    "delay": "delay",
+    "subject": "subject",
+}
 
 
 def entry(path, columns, **options):
@@ -93,15 +102,7 @@ def test_mat_matrix_of_non_targets_with_nan_and_ms_delays(tmp_path):
             "subject": np.array([[1], [1], [2]]),
         },
     )
-    cols = {
-        "target": "target",
-        "response": "response",
-        "non_targets": "nontarget",
-        "set_size": "n_items",
-        "delay": "delay",
-        "subject": "subject",
-    }
-    beh = load_behaviour(entry(path, cols, angle_unit="rad", feature="colour", delay_unit="ms"))
+    beh = load_behaviour(entry(path, BAYS_COLUMNS, angle_unit="rad", feature="colour", delay_unit="ms"))
     assert beh["set_size"].values.tolist() == [1, 2, 3]
     assert np.isnan(beh["item_value"].values[0, 1:]).all()
     np.testing.assert_allclose(beh["item_value"].values[2], np.mod([3.0, -1.0, 2.0], 2 * np.pi))
@@ -115,15 +116,7 @@ def test_mat_matrix_of_non_targets_with_nan_and_ms_delays(tmp_path):
 
 @pytest.mark.skipif(not BAYS.exists(), reason="real data folder not present")
 def test_bays2009_errors_match_the_files_own_error_column():
-    cols = {
-        "target": "target",
-        "response": "response",
-        "non_targets": "nontarget",
-        "set_size": "n_items",
-        "delay": "delay",
-        "subject": "subject",
-    }
-    beh = load_behaviour(entry(BAYS, cols, angle_unit="rad", feature="colour", delay_unit="ms"))
+    beh = load_behaviour(entry(BAYS, BAYS_COLUMNS, angle_unit="rad", feature="colour", delay_unit="ms"))
     own = scipy.io.loadmat(BAYS)["error"].ravel()
     # Independent calculation stored by the authors; equal up to float rounding.
     np.testing.assert_allclose(beh["error"].values[:, 0], own, atol=1e-12)
