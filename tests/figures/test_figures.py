@@ -712,10 +712,11 @@ def test_manifold_shows_planted_torus_and_metrics(tmp_path):
 
 # ---------------------------------------------------------------- figure 6: dynamics
 MECHANISM_OF = ["slow_manifold", "slow_manifold", "slow_manifold", "fixed_point", "untrained"]
+DYNAMICS_OF = [*MECHANISM_OF[:4], "limit_cycle"]  # the untrained network's own dynamics
 
 
 def make_ensemble():
-    """Five networks (3 slow-manifold, 1 fixed-point, 1 untrained) shaped like the joined
+    """Five networks (3 slow-manifold, 1 fixed-point, 1 untrained limit cycle) shaped like the joined
     mechanisms store, with planted failure curves (slow: 0.005 x extension, fixed: 0; noise:
     slow 0, fixed 0.5), and a finder store with planted projections."""
     extension, sigma = np.array([0.0, 100.0, 200.0]), np.array([0.1, 10.0])
@@ -723,6 +724,8 @@ def make_ensemble():
     ensemble = xr.Dataset(
         {
             "mechanism": ("network", MECHANISM_OF),
+            "dynamics": ("network", DYNAMICS_OF),
+            "trained": ("network", [m != "untrained" for m in MECHANISM_OF]),
             "decay_failure": (("network", "extension"), np.where(slow, 0.005 * extension, 0.0)),
             "noise_failure": (("network", "sigma"), np.where(slow, 0.0, 0.5 + 0 * sigma)),
         },
@@ -748,6 +751,7 @@ def make_ensemble():
             "stability": (("network", "fixed_point"), np.tile(["stable", "unstable", ""], (5, 1))),
             "valid": (("network", "fixed_point"), np.tile([True, True, False], (5, 1))),
             "mechanism": ("network", MECHANISM_OF),
+            "dynamics": ("network", DYNAMICS_OF),
         },
         coords={"network": np.arange(5)},
     )
@@ -762,15 +766,26 @@ def test_example_points_take_the_stored_projection():
     np.testing.assert_allclose(np.hypot(*example["trajectory"].transpose("component", ...).values), 2.0)
 
 
+def test_examples_prefer_trained_networks_and_fall_back_to_untrained():
+    _, points = make_ensemble()
+    chunks = [points.isel(network=slice(0, 3)), points.isel(network=slice(3, 5))]
+    examples = dynamics.choose_examples(chunks)
+    assert set(examples) == {"slow_manifold", "fixed_point", "limit_cycle"}
+    assert examples["slow_manifold"].attrs == {"network": "0", "trained": True}  # first of ties
+    assert examples["limit_cycle"].attrs == {"network": "4", "trained": False}  # only the untrained one
+
+
 def test_dynamics_shares_and_curves(tmp_path):
     ensemble, points = make_ensemble()
     examples = {m: dynamics.example_points(points, k) for m, k in (("fixed_point", 3), ("slow_manifold", 0))}
     fig = dynamics.plot_dynamics(examples, ensemble)
     assert_legible(fig)
-    ax_g, ax_decay = titled(fig, "mechanisms"), titled(fig, "memory decay")
-    # Planted shares at g = 0.8: 2 slow of 2; at g = 1.5: slow, fixed, untrained 1/3 each.
+    ax_g, ax_decay = titled(fig, "dynamics"), titled(fig, "memory decay")
+    # Planted shares at g = 0.8: 2 slow of 2; at g = 1.5: slow, fixed, untrained limit cycle 1/3 each.
     heights = sorted(round(bar.get_height(), 3) for bar in ax_g.patches if bar.get_height() > 0)
     np.testing.assert_allclose(heights, [0.333, 0.333, 0.333, 1.0])
+    pale = [bar for bar in ax_g.patches if bar.get_height() > 0 and bar.get_alpha() < 1]
+    assert len(pale) == 1 and pale[0].get_y() == pytest.approx(2 / 3)  # the untrained one, on top
     curves = {line.get_label().split(" (")[0]: line.get_ydata() for line in ax_decay.lines}
     np.testing.assert_allclose(curves["slow manifold"], [0.0, 0.5, 1.0])
     np.testing.assert_allclose(curves["fixed point"], 0.0)

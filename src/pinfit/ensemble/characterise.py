@@ -1,10 +1,11 @@
-"""Every measure of the ensemble analysis for a store of trained networks, and their summaries.
+"""Every measure of the ensemble analysis for a store of networks, and their summaries.
 
-:func:`characterise_ensemble` classifies each trained network's mechanism and measures its
-memory decay, input-noise failure and interruption failure (untrained networks get NaN);
-:func:`summarise_mechanisms` turns the per-network results into a tidy table with 95 %
-bootstrap intervals over networks, and :func:`mechanism_shares` gives the shares per g and
-feedback scale.
+:func:`characterise_ensemble` classifies the autonomous dynamics of every network (trained or
+not: which settings produce which dynamics is evidence too), calls that the mechanism of the
+trained ones, and measures their memory decay, input-noise and interruption failure (untrained
+networks get NaN); :func:`summarise_mechanisms` turns the per-network results into a tidy
+table with 95 % bootstrap intervals over networks, and :func:`mechanism_shares` gives the
+shares per g and feedback scale.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import torch
 import xarray as xr
 
 from pinfit.ensemble.decay import memory_decay
-from pinfit.ensemble.mechanisms import MECHANISMS, classify_networks
+from pinfit.ensemble.mechanisms import MECHANISMS, UNTRAINED, classify_networks
 from pinfit.ensemble.networks import from_store
 from pinfit.ensemble.robustness import bootstrap_interval, interruption_failure, noise_failure, sigma_at_half
 from pinfit.ensemble.task import OUTPUT, PatternTask
@@ -26,7 +27,7 @@ def _fill(part: xr.Dataset, index: np.ndarray, n: int) -> xr.Dataset:
     out = {}
     for name, da in part.data_vars.items():
         if da.dtype.kind in "US":
-            full = np.full((n, *da.shape[1:]), "untrained", dtype=object)
+            full = np.full((n, *da.shape[1:]), UNTRAINED, dtype=object)
         elif da.dtype == bool:
             full = np.zeros((n, *da.shape[1:]), bool)
         else:
@@ -36,33 +37,52 @@ def _fill(part: xr.Dataset, index: np.ndarray, n: int) -> xr.Dataset:
     return xr.Dataset(out, coords={k: v for k, v in part.coords.items() if "network" not in v.dims})
 
 
-def _untrained(
-    n: int, n_unit: int, *, classify: dict, decay: dict, noise: dict, interruption: dict
-) -> xr.Dataset:
-    """The result of :func:`characterise_ensemble` for a chunk without a trained network (all NaN)."""
-    n_start = 5 * classify.get("n_per_state", 20)
+def _no_probes(*, decay: dict, noise: dict, interruption: dict) -> xr.Dataset:
+    """The probes' result for no network (dim network of size 0), so chunks without a trained
+    network join the others."""
     extension = np.arange(0.0, decay.get("max_extension", 200.0) + 1e-9, decay.get("step", 0.5))
-    nan = lambda *shape: np.full((n, *shape), np.nan)  # noqa: E731
+    empty = lambda *shape: np.zeros((0, *shape))  # noqa: E731
     return xr.Dataset(
         {
-            "mechanism": ("network", np.full(n, "untrained")),
-            "converged_fraction": ("network", nan()),
-            "n_end_outputs": ("network", nan()),
-            "end_state": (("network", "start", "unit"), nan(n_start, n_unit)),
-            "end_output": (("network", "start"), nan(n_start)),
-            "end_converged": (("network", "start"), np.zeros((n, n_start), bool)),
-            "decay_failure": (("network", "extension"), nan(len(extension))),
-            "memory_duration": ("network", nan(), {"units": "tau"}),
-            "memory_kept": ("network", np.zeros(n, bool)),
-            "noise_failure": (("network", "sigma"), nan(len(noise["sigmas"]))),
-            "sigma_half": ("network", nan()),
-            "interruption_failure": (("network", "silenced"), nan(len(interruption["fractions"]))),
+            "decay_failure": (("network", "extension"), empty(len(extension))),
+            "memory_duration": ("network", empty(), {"units": "tau"}),
+            "memory_kept": ("network", np.zeros(0, bool)),
+            "noise_failure": (("network", "sigma"), empty(len(noise["sigmas"]))),
+            "sigma_half": ("network", empty()),
+            "interruption_failure": (("network", "silenced"), empty(len(interruption["fractions"]))),
         },
         coords={
             "extension": ("extension", extension, {"units": "tau"}),
             "sigma": np.asarray(noise["sigmas"], float),
             "silenced": np.asarray(interruption["fractions"], float),
         },
+    )
+
+
+def _probes(
+    store: xr.Dataset,
+    task: PatternTask,
+    *,
+    tol: float,
+    seed: int,
+    decay: dict,
+    noise: dict,
+    interruption: dict,
+    device: str,
+) -> xr.Dataset:
+    """Memory decay, input-noise and interruption probes of every network of ``store``."""
+    if store.sizes["network"] == 0:
+        return _no_probes(decay=decay, noise=noise, interruption=interruption)
+    nets = from_store(store, device=device)
+    concl = torch.as_tensor(store["conclusion"].values, dtype=torch.float64, device=nets.J.device)
+    noisy = noise_failure(nets, task, concl, tol=tol, seed=seed, **noise)
+    return xr.merge(
+        [
+            memory_decay(nets, task, concl, tol=tol, seed=seed, **decay),
+            noisy.to_dataset(),
+            sigma_at_half(noisy).to_dataset(),
+            interruption_failure(nets, task, concl, tol=tol, seed=seed, **interruption).to_dataset(),
+        ]
     )
 
 
@@ -99,7 +119,9 @@ def characterise_ensemble(
     Returns
     -------
     xr.Dataset, dim network (with the store's grid coords)
-        ``mechanism`` (str), ``converged_fraction``, ``n_end_outputs``, ``end_state``
+        ``dynamics`` (str, the paper's class of every network's input-off runs, trained or
+        not), ``mechanism`` (str: ``dynamics`` of a trained network, else 'untrained'),
+        ``converged_fraction``, ``n_end_outputs``, ``end_state``
         (network, start, unit), ``end_output`` and ``end_converged`` (network, start);
         ``decay_failure`` (network, extension), ``memory_duration``, ``memory_kept``;
         ``noise_failure`` (network, sigma), ``sigma_half`` (inf: never half failing);
@@ -108,36 +130,33 @@ def characterise_ensemble(
     """
     task = PatternTask.from_attrs(store.attrs)
     trained = store["trained"].values.astype(bool)
+    nets = from_store(store, device=device)
+    concl = torch.as_tensor(store["conclusion"].values, dtype=torch.float64, device=nets.J.device)
+    kinds = classify_networks(
+        nets.autonomous(),
+        nets.w_out[:, OUTPUT.start],
+        concl,
+        trained=np.ones(len(trained), bool),
+        trial_length=task.trial_steps() * task.dt,
+        dt=task.dt,
+        target_range=(float(task.levels[0]), float(task.levels[-1])),
+        seed=seed,
+        **classify,
+    )
+    kinds = kinds.rename(mechanism="dynamics")
+    kinds["mechanism"] = ("network", np.where(trained, kinds["dynamics"].values, UNTRAINED))
     index = np.flatnonzero(trained)
-    n = store.sizes["network"]
-    sub = store.isel(network=index)
-    nets = from_store(sub, device=device)
-    concl = torch.as_tensor(sub["conclusion"].values, dtype=torch.float64, device=nets.J.device)
-    if index.size:
-        kinds = classify_networks(
-            nets.autonomous(),
-            nets.w_out[:, OUTPUT.start],
-            concl,
-            trained=np.ones(index.size, bool),
-            trial_length=task.trial_steps() * task.dt,
-            dt=task.dt,
-            target_range=(float(task.levels[0]), float(task.levels[-1])),
-            seed=seed,
-            **classify,
-        )
-        noisy = noise_failure(nets, task, concl, tol=tol, seed=seed, **noise)
-        parts = [
-            kinds,
-            memory_decay(nets, task, concl, tol=tol, seed=seed, **decay),
-            noisy.to_dataset(),
-            sigma_at_half(noisy).to_dataset(),
-            interruption_failure(nets, task, concl, tol=tol, seed=seed, **interruption).to_dataset(),
-        ]
-        result = _fill(xr.merge(parts), index, n)
-    else:
-        result = _untrained(
-            n, store.sizes["unit"], classify=classify, decay=decay, noise=noise, interruption=interruption
-        )
+    probes = _probes(
+        store.isel(network=index),
+        task,
+        tol=tol,
+        seed=seed,
+        decay=decay,
+        noise=noise,
+        interruption=interruption,
+        device=device,
+    )
+    result = xr.merge([kinds, _fill(probes, index, len(trained))])
     result["trained"] = ("network", trained)
     result["test_accuracy"] = store["test_accuracy"]
     return result.assign_coords(store["network"].coords).assign_coords(checkpoint=store["checkpoint"])
@@ -157,7 +176,7 @@ def summarise_mechanisms(analysis: xr.Dataset, *, seed: int = 0) -> pd.DataFrame
     columns are present.
     """
     mech = analysis["mechanism"].values.astype(str)
-    n_trained = int((mech != "untrained").sum())
+    n_trained = int((mech != UNTRAINED).sum())
     rows = []
 
     def add(m, measure, level, values, statistic=np.mean):
@@ -172,12 +191,12 @@ def summarise_mechanisms(analysis: xr.Dataset, *, seed: int = 0) -> pd.DataFrame
 
     for m in MECHANISMS:
         sel = np.flatnonzero(mech == m)
-        share = len(sel) / len(mech) if m == "untrained" else (len(sel) / n_trained if n_trained else np.nan)
+        share = len(sel) / len(mech) if m == UNTRAINED else (len(sel) / n_trained if n_trained else np.nan)
         rows += [
             (m, "n_networks", np.nan, float(len(sel)), np.nan, np.nan),
             (m, "share", np.nan, share, np.nan, np.nan),
         ]
-        if len(sel) == 0 or m == "untrained":
+        if len(sel) == 0 or m == UNTRAINED:
             continue
         sub = analysis.isel(network=sel)
         add(m, "memory_kept_fraction", np.nan, sub["memory_kept"].values.astype(float))
@@ -211,12 +230,13 @@ def summarise_mechanisms(analysis: xr.Dataset, *, seed: int = 0) -> pd.DataFrame
     return pd.DataFrame(rows, columns=["mechanism", "measure", "level", "value", "low", "high"])
 
 
-def mechanism_shares(analysis: xr.Dataset, by: str) -> pd.DataFrame:
-    """Share of each mechanism among all networks per value of grid coord ``by`` (g, feedback, density).
+def mechanism_shares(analysis: xr.Dataset, by: str, variable: str = "mechanism") -> pd.DataFrame:
+    """Share of each class among all networks per value of grid coord ``by`` (g, feedback, density).
 
-    Columns: ``by``, mechanism, n, share (untrained included, so shares sum to 1 per value).
+    ``variable`` is ``mechanism`` (untrained networks one class) or ``dynamics`` (every
+    network by its own dynamics). Columns: ``by``, mechanism, n, share (sums to 1 per value).
     """
-    frame = pd.DataFrame({by: analysis[by].values, "mechanism": analysis["mechanism"].values.astype(str)})
+    frame = pd.DataFrame({by: analysis[by].values, "mechanism": analysis[variable].values.astype(str)})
     counts = (
         frame.groupby([by, "mechanism"])
         .size()

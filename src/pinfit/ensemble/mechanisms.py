@@ -28,7 +28,9 @@ import xarray as xr
 from pinfit.analysis.rate_dynamics import RateDynamics
 from pinfit.errors import check_range
 
-MECHANISMS = ("fixed_point", "slow_manifold", "limit_cycle", "mixed", "far", "untrained")
+#: The label of a network that did not train (its dynamics are classified all the same).
+UNTRAINED = "untrained"
+MECHANISMS = ("fixed_point", "slow_manifold", "limit_cycle", "mixed", "far", UNTRAINED)
 
 
 def perturbed_starts(
@@ -141,7 +143,7 @@ def classify_runs(
             ~converged.any(-1) & far,
             ~converged.any(-1),
         ],
-        ["untrained", "fixed_point", "slow_manifold", "far", "limit_cycle"],
+        [UNTRAINED, "fixed_point", "slow_manifold", "far", "limit_cycle"],
         "mixed",
     )
     return xr.Dataset(

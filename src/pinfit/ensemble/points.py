@@ -1,4 +1,4 @@
-"""Fixed and slow points of trained ensemble networks: the finder's cross-check of each verdict.
+"""Fixed and slow points of ensemble networks: the finder's cross-check of each verdict.
 
 The batched finder (:func:`pinfit.analysis.dynamics.find_fixed_points`) starts from the end
 states of the classification's autonomous runs and from states along one test trial per
@@ -50,7 +50,7 @@ def ensemble_fixed_points(
     device: str = "auto",
     **finder,
 ) -> xr.Dataset:
-    """Fixed / slow points of the trained networks of a chunk, with the cross-check and projections.
+    """Fixed / slow points of every network of a chunk, with the cross-check and projections.
 
     Parameters
     ----------
@@ -58,7 +58,7 @@ def ensemble_fixed_points(
         Network store of the chunk (:func:`pinfit.ensemble.force.train_ensemble`).
     analysis : xr.Dataset
         Its :func:`pinfit.ensemble.characterise.characterise_ensemble` result (``end_state``,
-        ``end_converged``, ``mechanism``).
+        ``end_converged``, ``dynamics``, ``mechanism``).
     n_trial_starts, noise : int, float
         Extra starts sampled along the example trials, with Gaussian jitter (units of x).
     min_fixed_points : int
@@ -69,26 +69,15 @@ def ensemble_fixed_points(
     Returns
     -------
     xr.Dataset
-        The finder's Dataset for the trained networks (dim network; starts 0 .. S-1 are the
-        run ends), plus ``n_stable_fixed_points`` (network): distinct stable fixed points
-        reached from converged run ends; ``finder_agrees`` (network); ``mechanism``;
+        The finder's Dataset (dim network; starts 0 .. S-1 are the run ends), plus
+        ``n_stable_fixed_points`` (network): distinct stable fixed points reached from
+        converged run ends; ``finder_agrees`` (network: with ``dynamics``, the verdict every
+        network gets, trained or not); ``dynamics``; ``mechanism``;
         ``end_converged`` (network, end);
         ``trajectory_pc`` (network, pair, time, component), ``point_pc`` (network,
         fixed_point, component) and ``end_pc`` (network, end, component): example trials,
         points and run ends on the trials' first two PCs (units of x).
     """
-    keep = np.flatnonzero(store["trained"].values.astype(bool))
-    store, analysis = store.isel(network=keep), analysis.isel(network=keep)
-    if keep.size == 0:  # nothing trained in this chunk: an empty store the summary can join
-        return xr.Dataset(
-            {
-                "n_stable_fixed_points": ("network", np.zeros(0, int)),
-                "finder_agrees": ("network", np.zeros(0, bool)),
-                "mechanism": ("network", np.zeros(0, str)),
-                "valid": (("network", "fixed_point"), np.zeros((0, 0), bool)),
-            },
-            coords=store["network"].coords,
-        )
     nets = from_store(store, device=device)
     dyn = nets.autonomous()
     ends = torch.as_tensor(analysis["end_state"].values, dtype=torch.float64, device=dyn.J.device)
@@ -104,7 +93,7 @@ def ensemble_fixed_points(
             for r, c, s in zip(reached, converged, stable, strict=True)
         ]
     )
-    mechanism = analysis["mechanism"].values.astype(str)
+    dynamics = analysis["dynamics"].values.astype(str)
     traj = trials.cpu().numpy()
     n_net, n_pair, n_time, _ = traj.shape
     proj = {
@@ -122,8 +111,9 @@ def ensemble_fixed_points(
         proj["end_pc"][k] = _project(analysis["end_state"].values[k], basis, mean)
     return points.assign(
         n_stable_fixed_points=("network", n_stable),
-        finder_agrees=("network", finder_agrees(mechanism, n_stable, min_fixed_points=min_fixed_points)),
-        mechanism=("network", mechanism),
+        finder_agrees=("network", finder_agrees(dynamics, n_stable, min_fixed_points=min_fixed_points)),
+        dynamics=("network", dynamics),
+        mechanism=analysis["mechanism"],
         trajectory_pc=(("network", "pair", "time", "component"), proj["trajectory_pc"]),
         point_pc=(("network", "fixed_point", "component"), proj["point_pc"]),
         end_pc=(("network", "end", "component"), proj["end_pc"]),

@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from pinfit.ensemble.mechanisms import MECHANISMS
+from pinfit.ensemble.mechanisms import MECHANISMS, UNTRAINED
 from pinfit.ensemble.robustness import bootstrap_interval
 from pinfit.errors import PinfitInputError
 from pinfit.figures.style import label_panels, new_figure, palette, save_figure, styled
@@ -29,9 +29,8 @@ MARKERS = {
     ("fixed", "unstable"): ("o", False),
     ("slow", ""): ("x", True),
 }
-UNTRAINED = "untrained"
 EXAMPLE_ORDER = ("fixed_point", "slow_manifold", "limit_cycle", "mixed")
-NEEDED = ("mechanism", "decay_failure", "noise_failure", "g", "feedback")
+NEEDED = ("mechanism", "dynamics", "trained", "decay_failure", "noise_failure", "g", "feedback")
 
 
 def mechanism_colours() -> dict[str, str]:
@@ -101,22 +100,28 @@ def _example(ax, example: xr.Dataset, colour, title: str) -> None:
 
 
 def _shares(ax, ensemble: xr.Dataset, by: str, colours: Mapping[str, str], label: str) -> None:
-    """Stacked bars: share of the networks per mechanism at each value of grid coord ``by``."""
+    """Stacked bars: share of all networks per dynamics class at each value of grid coord ``by``;
+    solid: trained (the class is the network's mechanism), pale: untrained (dynamics only)."""
     values = np.unique(ensemble[by].values)
-    mech = ensemble["mechanism"].values.astype(str)
+    dyn = ensemble["dynamics"].values.astype(str)
+    trained = ensemble["trained"].values.astype(bool)
     bottom = np.zeros(len(values))
     for m in MECHANISMS:
-        share = np.array([(mech[ensemble[by].values == v] == m).mean() for v in values])
-        if share.any():
-            ax.bar(
-                np.arange(len(values)),
-                share,
-                bottom=bottom,
-                color=colours[m],
-                width=0.75,
-                label=m.replace("_", " "),
+        for is_trained, alpha in ((True, 1.0), (False, 0.35)):
+            share = np.array(
+                [((dyn == m) & (trained == is_trained))[ensemble[by].values == v].mean() for v in values]
             )
-            bottom += share
+            if share.any():
+                ax.bar(
+                    np.arange(len(values)),
+                    share,
+                    bottom=bottom,
+                    color=colours[m],
+                    alpha=alpha,
+                    width=0.75,
+                    label=f"{m.replace('_', ' ')}{'' if is_trained else ' (untrained)'}",
+                )
+                bottom += share
     ax.set_xticks(np.arange(len(values)), [f"{v:g}" for v in values])
     ax.set_xlabel(label)
     ax.set_ylim(0, 1)
@@ -146,16 +151,18 @@ def plot_dynamics(examples: Mapping[str, xr.Dataset], ensemble: xr.Dataset) -> F
     examples : mapping of str to xr.Dataset
         Up to four examples keyed by mechanism, each from :func:`example_points`.
     ensemble : xr.Dataset
-        The joined mechanisms store (dim network): ``mechanism`` (str), grid coords ``g`` and
-        ``feedback``, ``decay_failure`` (network, extension): share of failing probe trials
-        when memory 1 is lengthened by ``extension`` tau; ``noise_failure`` (network, sigma):
-        share failing under stimulus-1 noise of width ``sigma``; optional
+        The joined mechanisms store (dim network): ``mechanism`` and ``dynamics`` (str),
+        ``trained`` (bool), grid coords ``g`` and ``feedback``, ``decay_failure`` (network,
+        extension): share of failing probe trials when memory 1 is lengthened by
+        ``extension`` tau; ``noise_failure`` (network, sigma): share failing under stimulus-1
+        noise of width ``sigma``; optional
         ``interruption_failure`` (network, silenced).
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two columns wide: a-d examples; e, f shares against g and feedback divisor; g decay,
+        Two columns wide: a-d examples; e, f shares of every network's dynamics class against
+        g and feedback divisor (pale: untrained networks); g decay,
         h noise and i interruption failure (mean and 95 % bootstrap band over the trained
         networks of each mechanism).
     """
@@ -172,14 +179,18 @@ def plot_dynamics(examples: Mapping[str, xr.Dataset], ensemble: xr.Dataset) -> F
     top, middle, bottom = fig.subfigures(3, 1, height_ratios=[1.0, 0.9, 0.9])
     example_axes = np.atleast_1d(top.subplots(1, 4))
     for ax, (name, example) in zip(example_axes, examples.items(), strict=False):
-        _example(ax, example, colours[name], f"{name.replace('_', ' ')}\n{example.attrs.get('network', '')}")
+        untrained = "" if example.attrs.get("trained", True) else " (untrained)"
+        title = f"{name.replace('_', ' ')}{untrained}\n{example.attrs.get('network', '')}"
+        _example(ax, example, colours[name], title)
     for ax in example_axes[len(examples) :]:
         ax.set_axis_off()
     if not examples:
-        example_axes[0].text(0, 0.5, "no trained network to show", transform=example_axes[0].transAxes)
+        example_axes[0].text(0, 0.5, "no network to show", transform=example_axes[0].transAxes)
     ax_g, ax_fb = middle.subplots(1, 2)
     _shares(ax_g, ensemble, "g", colours, "recurrent gain g")
-    ax_g.set_title(f"mechanisms ({len(mechanism)} networks)", loc="left")
+    ax_g.set_title(
+        f"dynamics ({len(mechanism)} networks, {int(ensemble['trained'].sum())} trained)", loc="left"
+    )
     _shares(ax_fb, ensemble, "feedback", colours, "feedback divisor fb (weights N(0,1)/fb)")
     ax_fb.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=6)
     ax_decay, ax_noise, ax_cut = bottom.subplots(1, 3)
@@ -207,24 +218,29 @@ def plot_dynamics(examples: Mapping[str, xr.Dataset], ensemble: xr.Dataset) -> F
     return fig
 
 
-def draw_dynamics(
-    *, mechanisms: xr.Dataset, fixed_points: Sequence[xr.Dataset], stem: str, dpi: int = 300
-) -> list:
-    """Figure 6 from the joined mechanisms store and the chunks' finder stores, saved at ``stem``.
-
-    The example of each mechanism (fixed point, slow manifold, limit cycle, mixed; those
-    present) is its network with the most fixed and slow points (the first of ties).
-    """
-    ensemble, chunks = mechanisms, list(fixed_points)
+def choose_examples(fixed_points: Sequence[xr.Dataset]) -> dict[str, xr.Dataset]:
+    """One example per class (fixed point, slow manifold, limit cycle, mixed; those present) from
+    the chunks' finder stores: its trained network with the most fixed and slow points, or,
+    when no trained network has that class, its untrained one (attr ``trained`` False); the
+    first of ties."""
     examples = {}
     for name in EXAMPLE_ORDER:
         found = [
-            (int(chunk["valid"].values[k].sum()), chunk, net)
-            for chunk in chunks
-            for k, net in enumerate(chunk["network"].values)
-            if str(chunk["mechanism"].values[k]) == name
+            (str(chunk["mechanism"].values[k]) != UNTRAINED, int(chunk["valid"].values[k].sum()), -i, -k)
+            for i, chunk in enumerate(fixed_points)
+            for k in range(chunk.sizes["network"])
+            if str(chunk["dynamics"].values[k]) == name
         ]
         if found:
-            _, chunk, network = max(found, key=lambda item: item[0])
-            examples[name] = example_points(chunk, network)
-    return save_figure(plot_dynamics(examples, ensemble), stem, dpi=dpi)
+            trained, _, i, k = max(found)
+            chunk = fixed_points[-i]
+            examples[name] = example_points(chunk, chunk["network"].values[-k]).assign_attrs(trained=trained)
+    return examples
+
+
+def draw_dynamics(
+    *, mechanisms: xr.Dataset, fixed_points: Sequence[xr.Dataset], stem: str, dpi: int = 300
+) -> list:
+    """Figure 6 from the joined mechanisms store and the chunks' finder stores, saved at ``stem``
+    (examples from :func:`choose_examples`)."""
+    return save_figure(plot_dynamics(choose_examples(list(fixed_points)), mechanisms), stem, dpi=dpi)

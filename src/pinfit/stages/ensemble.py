@@ -14,6 +14,7 @@ import xarray as xr
 from pinfit.analysis.dynamics import fixed_point_table
 from pinfit.ensemble.characterise import characterise_ensemble, mechanism_shares, summarise_mechanisms
 from pinfit.ensemble.force import train_ensemble
+from pinfit.ensemble.mechanisms import MECHANISMS
 from pinfit.ensemble.networks import ensemble_grid, grid_chunk
 from pinfit.ensemble.points import ensemble_fixed_points
 from pinfit.ensemble.task import PatternTask
@@ -76,7 +77,7 @@ def ensemble_fixed_points_chunk(
     ensemble: dict,
     device: str = "auto",
 ) -> None:
-    """Finder on one chunk's trained networks, its cross-check and projections: zarr + tidy CSV."""
+    """Finder on every network of one chunk, its cross-check and projections: zarr + tidy CSV."""
     ensemble = check_config("ensemble", ensemble, where="ensemble")
     finder = dict(ensemble["fixed_points"])
     points = ensemble_fixed_points(
@@ -91,10 +92,7 @@ def ensemble_fixed_points_chunk(
     )
     points.attrs.update(provenance(source=str(network_path), **ensemble["fixed_points"]))
     write_dataset(points, output_zarr)
-    empty = pd.DataFrame(
-        columns=["network", "fixed_point", "q", "kind", "stability", "max_real_eig", "n_starts"]
-    )
-    write_table(fixed_point_table(points) if "q" in points else empty, output_csv)
+    write_table(fixed_point_table(points), output_csv)
 
 
 def summarise_ensemble(
@@ -108,11 +106,12 @@ def summarise_ensemble(
     """Join the chunks, add the finder's cross-check per network, write store and summary table.
 
     The zarr holds every network's measures (dim network) plus ``n_stable_fixed_points`` and
-    ``finder_agrees`` (NaN / True for untrained networks). The CSV (columns mechanism,
+    ``finder_agrees`` (of every network's dynamics verdict). The CSV (columns mechanism,
     measure, level, value, low, high) is :func:`summarise_mechanisms` plus, per mechanism,
     ``share_g`` / ``share_feedback`` / ``share_density`` (level: the grid value; share of
-    all networks there), and, for mechanism 'all', ``trained_fraction`` per training
-    checkpoint (level: trials).
+    all networks there, untrained ones as one class), ``dynamics_share_g`` etc. (the same
+    by every network's own dynamics, trained or not), ``dynamics_n_networks``, and, for
+    mechanism 'all', ``trained_fraction`` per training checkpoint (level: trials).
     """
     ensemble = check_config("ensemble", ensemble, where="ensemble")
     analysis = xr.concat(
@@ -128,13 +127,17 @@ def summarise_ensemble(
     analysis["n_stable_fixed_points"] = ("network", n_stable.values)
     analysis["finder_agrees"] = ("network", agrees.values.astype(bool))
     table = summarise_mechanisms(analysis, seed=ensemble["seed"])
-    extra = []
+    dynamics = analysis["dynamics"].values.astype(str)
+    extra = [
+        (m, "dynamics_n_networks", np.nan, float((dynamics == m).sum()), np.nan, np.nan) for m in MECHANISMS
+    ]
     for by in ("g", "feedback", "density"):
-        shares = mechanism_shares(analysis, by)
-        extra += [
-            (m, f"share_{by}", float(v), float(s), np.nan, np.nan)
-            for v, m, s in shares[[by, "mechanism", "share"]].values
-        ]
+        for variable, prefix in (("mechanism", ""), ("dynamics", "dynamics_")):
+            shares = mechanism_shares(analysis, by, variable)
+            extra += [
+                (m, f"{prefix}share_{by}", float(v), float(s), np.nan, np.nan)
+                for v, m, s in shares[[by, "mechanism", "share"]].values
+            ]
     trained = analysis["test_accuracy"] >= ensemble["training"]["min_accuracy"]
     extra += [
         ("all", "trained_fraction", float(c), float(f), np.nan, np.nan)
