@@ -30,7 +30,7 @@ rule ensemble_train:
 
 
 rule ensemble_mechanisms:
-    """Classify each trained network's mechanism; memory decay, input-noise and interruption probes."""
+    """Classify every network's dynamics (its mechanism when trained); decay, noise and interruption probes of the trained."""
     input:
         "results/ensemble/networks/chunk{chunk}.zarr",
     output:
@@ -54,7 +54,7 @@ rule ensemble_mechanisms:
 
 
 rule ensemble_fixed_points:
-    """Fixed/slow points of one chunk's trained networks: the cross-check of each verdict, PC projections."""
+    """Fixed/slow points of every network of one chunk: the cross-check of each verdict, PC projections."""
     input:
         networks="results/ensemble/networks/chunk{chunk}.zarr",
         mechanisms="results/ensemble/analysis/chunk{chunk}_mechanisms.zarr",
