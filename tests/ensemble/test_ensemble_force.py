@@ -111,6 +111,19 @@ def test_force_recovers_a_planted_readout():
     assert rel.max() < 0.06
 
 
+def test_a_network_trains_the_same_in_a_batch_as_alone():
+    """Batching is bookkeeping: each network of a batch sees its own input weights and ends
+    with the readouts, test accuracy and conclusions it gets when trained alone (a broadcast
+    of one network's input to all would break this as soon as the batch has two networks)."""
+    grid = ensemble_grid([0.8, 1.5], [0.5], [1.0, 10.0], [0, 1])
+    kw = dict(n_units=16, n_trials=3, n_test=4, device="cpu")
+    batch = train_ensemble(grid, **kw)
+    for k in range(grid.sizes["network"]):
+        alone = train_ensemble(grid.isel(network=[k]), **kw)
+        for name in ("W_out", "conclusion", "test_error"):
+            np.testing.assert_allclose(batch[name].values[k], alone[name].values[0], rtol=1e-9, atol=1e-12)
+
+
 def test_train_ensemble_store_round_trips_and_learns():
     grid = ensemble_grid([1.2], [0.5], [1.0], [0, 1])
     store = train_ensemble(grid, n_units=40, n_trials=12, checkpoints=(4,), n_test=8, device="cpu")

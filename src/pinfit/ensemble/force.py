@@ -133,6 +133,9 @@ def force_trial(
 ) -> torch.Tensor:
     """One trial of FORCE learning; updates ``P`` and ``nets.w_out`` in place, returns the end state.
 
+    At a learning step the active readouts move first, and the step then feeds back their
+    updated values (:meth:`EnsembleNetworks.step` is the one place of the dynamics).
+
     Parameters
     ----------
     P : torch.Tensor, (network, unit, unit)
@@ -145,16 +148,13 @@ def force_trial(
     learn : list of slice or None, one per step
         Readout rows that learn at that step (None: no update).
     """
-    for t in range(u.shape[0]):
-        r = torch.tanh(x)
-        y = r @ nets.w_out.transpose(-1, -2)
-        rows = learn[t]
+    for t, rows in enumerate(learn):
         if rows is not None:
-            k, c = rls_step(P, r[:, 0])
-            err = y[:, 0, rows] - target[t, rows]
+            r = torch.tanh(x)[:, 0]
+            k, c = rls_step(P, r)
+            err = (r.unsqueeze(1) @ nets.w_out[:, rows].transpose(-1, -2))[:, 0] - target[t, rows]
             nets.w_out[:, rows] -= (c[:, None] * err)[..., None] * k[:, None, :]
-        drive = torch.baddbmm(y @ nets.w_fb.transpose(-1, -2) - x, r, nets.J.transpose(-1, -2))
-        x = x + nets.dt * (drive + u[t] @ nets.w_in.transpose(-1, -2))
+        x, _ = nets.step(x, u[t : t + 1])
     return x
 
 
