@@ -199,7 +199,7 @@ def plot_dynamics(examples: Mapping[str, xr.Dataset], ensemble: xr.Dataset) -> F
     ax_decay.set_ylabel("share of trials failing")
     ax_decay.set_title("memory decay", loc="left")
     if ax_decay.get_legend_handles_labels()[0]:
-        ax_decay.legend(loc="upper left", fontsize=6, handletextpad=0.3)
+        ax_decay.legend(loc="lower right", fontsize=6, handletextpad=0.3)
     _curves(ax_noise, ensemble["noise_failure"], mechanism, colours)
     ax_noise.set_xscale("log")
     ax_noise.set_xlabel("stimulus-1 noise width σ")
