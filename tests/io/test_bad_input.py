@@ -1077,3 +1077,17 @@ def test_malformed_nwb_and_suite2p_stop_with_file_and_field(
     assert info.value.field == field, message
     assert re.search(problem, message), message
     assert not out.exists() and not (out.parent.exists() and any(out.parent.iterdir())), "output left behind"
+
+
+@pytest.mark.parametrize(
+    "preset", sorted((Path(__file__).parents[2] / "config").glob("ensemble_*.yaml")), ids=lambda p: p.name
+)
+def test_ensemble_presets_are_valid_sections(preset):
+    """The documented ensemble grids load as they are: every key known, every value in range."""
+    from pinfit.io.validate import check_config
+
+    section = yaml.safe_load(preset.read_text())["ensemble"]
+    checked = check_config("ensemble", section, where=str(preset))
+    assert checked["n_units"] == section["n_units"] and checked["g"] == section["g"]
+    with pytest.raises(PinfitInputError, match="n_units"):
+        check_config("ensemble", {**section, "n_units": 0}, where=str(preset))
