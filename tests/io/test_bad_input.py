@@ -16,6 +16,7 @@ import scipy.io
 import yaml
 
 from pinfit.errors import PinfitInputError
+from pinfit.io.validate import check_config
 from pinfit.stages.ingest import ingest_behaviour, ingest_recording
 
 GOOD = np.random.default_rng(5).random((3, 40)) + 0.5  # (neuron, time), positive
@@ -1084,8 +1085,6 @@ def test_malformed_nwb_and_suite2p_stop_with_file_and_field(
 )
 def test_ensemble_presets_are_valid_sections(preset):
     """The documented ensemble grids load as they are: every key known, every value in range."""
-    from pinfit.io.validate import check_config
-
     section = yaml.safe_load(preset.read_text())["ensemble"]
     checked = check_config("ensemble", section, where=str(preset))
     assert checked["n_units"] == section["n_units"] and checked["g"] == section["g"]
