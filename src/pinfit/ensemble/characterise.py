@@ -17,7 +17,7 @@ import xarray as xr
 
 from pinfit.ensemble.decay import memory_decay
 from pinfit.ensemble.mechanisms import MECHANISMS, UNTRAINED, classify_networks
-from pinfit.ensemble.networks import from_store
+from pinfit.ensemble.networks import EnsembleNetworks, from_store
 from pinfit.ensemble.robustness import bootstrap_interval, interruption_failure, noise_failure, sigma_at_half
 from pinfit.ensemble.task import OUTPUT, PatternTask
 
@@ -60,7 +60,8 @@ def _no_probes(*, decay: dict, noise: dict, interruption: dict) -> xr.Dataset:
 
 
 def _probes(
-    store: xr.Dataset,
+    nets: EnsembleNetworks,
+    concl: torch.Tensor,
     task: PatternTask,
     *,
     tol: float,
@@ -68,13 +69,11 @@ def _probes(
     decay: dict,
     noise: dict,
     interruption: dict,
-    device: str,
 ) -> xr.Dataset:
-    """Memory decay, input-noise and interruption probes of every network of ``store``."""
-    if store.sizes["network"] == 0:
+    """Memory decay, input-noise and interruption probes of the networks ``nets`` from their
+    trial conclusions (network, pair, unit)."""
+    if nets.J.shape[0] == 0:
         return _no_probes(decay=decay, noise=noise, interruption=interruption)
-    nets = from_store(store, device=device)
-    concl = torch.as_tensor(store["conclusion"].values, dtype=torch.float64, device=nets.J.device)
     noisy = noise_failure(nets, task, concl, tol=tol, seed=seed, **noise)
     return xr.merge(
         [
@@ -145,18 +144,18 @@ def characterise_ensemble(
     )
     kinds = kinds.rename(mechanism="dynamics")
     kinds["mechanism"] = ("network", np.where(trained, kinds["dynamics"].values, UNTRAINED))
-    index = np.flatnonzero(trained)
+    keep = torch.as_tensor(trained, device=nets.J.device)
     probes = _probes(
-        store.isel(network=index),
+        nets.select(keep),
+        concl[keep],
         task,
         tol=tol,
         seed=seed,
         decay=decay,
         noise=noise,
         interruption=interruption,
-        device=device,
     )
-    result = xr.merge([kinds, _fill(probes, index, len(trained))])
+    result = xr.merge([kinds, _fill(probes, np.flatnonzero(trained), len(trained))])
     result["trained"] = ("network", trained)
     result["test_accuracy"] = store["test_accuracy"]
     return result.assign_coords(store["network"].coords).assign_coords(checkpoint=store["checkpoint"])

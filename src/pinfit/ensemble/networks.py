@@ -119,6 +119,10 @@ class EnsembleNetworks:
         J = self.J + self.w_fb @ self.w_out
         return RateDynamics(J=J, b=J.new_zeros(J.shape[:2]), tau=1.0, phi="tanh")
 
+    def select(self, index) -> EnsembleNetworks:
+        """The networks at ``index`` (along the network dim) as a batch of their own."""
+        return replace(self, **{name: getattr(self, name)[index] for name in ("J", "w_in", "w_fb", "w_out")})
+
     def silenced(self, n_silent: int) -> EnsembleNetworks:
         """The same networks with the input weights of units 0 .. n_silent-1 set to zero."""
         w_in = self.w_in.clone()
